@@ -1,0 +1,78 @@
+"""Typed errors.
+
+The state machine's Retry and Catch match errors by name: a Lambda function's
+``errorType`` is the class name of the exception it raised, so these class names are
+part of the contract with ``statemachines/*.asl.yml``. A test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+class ShoplakeError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class ConfigurationError(ShoplakeError):
+    """Required configuration is missing or invalid (raised at cold start)."""
+
+
+class ObjectRejected(ShoplakeError):
+    """A landed object will never be processable as it is: it goes to quarantine, not to retry.
+
+    Each subclass is one rejection reason; its ``reason`` code is the snake-cased class name.
+    """
+
+    @classmethod
+    def reason_code(cls) -> str:
+        return _snake(cls.__name__)
+
+    @property
+    def reason(self) -> str:
+        return self.reason_code()
+
+
+class UnknownDataset(ObjectRejected):
+    """The object's key is under no dataset prefix."""
+
+
+class FolderMarker(ObjectRejected):
+    """The object is a zero-byte "folder" marker (key ends in '/')."""
+
+
+class EmptyObject(ObjectRejected):
+    """The object has zero bytes."""
+
+
+class UnsupportedFileType(ObjectRejected):
+    """The object's extension is not one the dataset accepts."""
+
+
+class ObjectTooLarge(ObjectRejected):
+    """The object is larger than the stage's size limit."""
+
+
+class UndecodableObject(ObjectRejected):
+    """The object cannot be decompressed or decoded as a whole (truncated gzip, binary junk)."""
+
+
+def rejection_errors() -> list[type[ObjectRejected]]:
+    """Every concrete rejection error, in declaration order (the state machine catches each by name)."""
+    return list(ObjectRejected.__subclasses__())
+
+
+class ReconciliationError(ShoplakeError):
+    """Counts do not add up: lines_read != processed + quarantined + duplicates, or rows went missing."""
+
+
+class WarehouseRefreshError(ShoplakeError):
+    """The warehouse did not register the files that were just published."""
+
+
+class PublishedOutputMissing(ShoplakeError):
+    """A step expected output of an earlier step (a manifest) that is not there."""
