@@ -1,0 +1,1 @@
+"""The local runtime: the cloud definition executed on one machine, with no cloud at all."""

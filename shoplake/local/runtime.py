@@ -1,0 +1,480 @@
+"""The embedded default: the project's cloud definition, run in one process with no cloud.
+
+``LocalCloud`` provisions, inside moto, what ``serverless.yml`` deploys — the idempotency
+table, the notification topic, the Lambda functions (bound to the project's handlers), the two
+Glue jobs (bound to ``glue/*.py``), the EventBridge rule and the state machine created from
+``statemachines/review_pipeline.asl.yml`` — and runs S3 "Object Created" events through it.
+S3 itself is a directory tree (``$SHOPLAKE_HOME/lake/<bucket>/<key>``), the warehouse is DuckDB
+(``$SHOPLAKE_HOME/warehouse.duckdb``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import os
+import time
+import uuid
+import zipfile
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import yaml
+
+from shoplake import layout
+from shoplake.datasets import get_dataset
+from shoplake.local import adapters
+from shoplake.pipeline import PIPELINE_VERSION
+from shoplake.settings import reset_cold_start_caches
+from shoplake.storage import LocalObjectStore, file_md5, join
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+STAGE = "local"
+SERVICE = "shoplake"
+
+# serverless.yml's functions: name -> handler (a test keeps the two lists equal).
+FUNCTIONS = {
+    "intake": "handlers.intake.handler",
+    "validate": "handlers.validate.handler",
+    "checkClean": "handlers.check_clean.handler",
+    "quarantineObject": "handlers.quarantine_object.handler",
+    "refreshWarehouse": "handlers.refresh_warehouse.handler",
+}
+GLUE_JOBS = {"CleanGlueJob": "clean", "FlattenGlueJob": "flatten"}
+STATE_MACHINE_FILE = REPO_ROOT / "statemachines" / "review_pipeline.asl.yml"
+
+
+def bucket_name(zone: str) -> str:
+    return f"{SERVICE}-{STAGE}-{zone}"
+
+
+@dataclass
+class RunResult:
+    """One landed file's journey, as ``shoplake ingest`` and ``shoplake runs`` report it."""
+
+    file: str
+    status: str  # SUCCEEDED | REJECTED | FAILED
+    execution: str
+    source_uri: str
+    counts: dict[str, int]
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    unchanged: bool = False
+    rejection: dict[str, str] | None = None
+    error: dict[str, str] | None = None
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    started_at: str = ""
+    seconds: float = 0.0
+    notifications: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+ZERO_COUNTS = {"lines_read": 0, "processed": 0, "quarantined": 0, "duplicates": 0}
+
+
+class LocalCloud:
+    """moto-backed stand-in for the deployed stack. Use as a context manager."""
+
+    def __init__(
+        self,
+        home: Path | str | None = None,
+        *,
+        retry_time_scale: float = 1.0,
+        max_object_bytes: int = 5 * 1024**3,
+        log_level: str = "ERROR",
+    ):
+        self.home = Path(home or os.environ.get("SHOPLAKE_HOME", ".shoplake")).resolve()
+        self.retry_time_scale = retry_time_scale
+        self.max_object_bytes = max_object_bytes
+        self.log_level = log_level
+        self.store = LocalObjectStore(self.home / "lake")
+        self.lambdas = adapters.InProcessLambda()
+        self.glue = adapters.InProcessGlue()
+        self._adapters = [self.lambdas, self.glue, adapters.GlueSyncIntegration(), adapters.RetryClock(retry_time_scale)]
+        self._mock = None
+        self._saved_env: dict[str, str | None] = {}
+        self.refs: dict[str, str] = {}
+
+    # -- life cycle ---------------------------------------------------------------------------
+    def __enter__(self) -> LocalCloud:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        from moto import mock_aws
+
+        self.home.mkdir(parents=True, exist_ok=True)
+        # The interpreter logs every Fail state as an error; our RunResult reports failures.
+        logging.getLogger("moto").setLevel(logging.CRITICAL)
+        process_env = {
+            "SHOPLAKE_HOME": str(self.home),
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's fake credentials
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+        }
+        for k, v in process_env.items():
+            self._saved_env.setdefault(k, os.environ.get(k))
+            os.environ[k] = v
+        self._mock = mock_aws(
+            config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+        )
+        self._mock.start()
+        for adapter in self._adapters:
+            adapter.install()
+        # A new local cloud is a cold start for every function.
+        reset_cold_start_caches()
+        self._provision()
+
+    def stop(self) -> None:
+        for adapter in reversed(self._adapters):
+            adapter.uninstall()
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
+        for k, v in self._saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        self._saved_env.clear()
+        reset_cold_start_caches()
+
+    # -- provisioning (what serverless.yml deploys) -------------------------------------------
+    def client(self, service: str):
+        return boto3.client(service, region_name=REGION)
+
+    def function_environment(self, name: str) -> dict[str, str]:
+        common = {
+            "SHOPLAKE_STAGE": STAGE,
+            "STORAGE_BACKEND": "local",
+            "SHOPLAKE_HOME": str(self.home),
+            "POWERTOOLS_SERVICE_NAME": SERVICE,
+            "POWERTOOLS_METRICS_NAMESPACE": SERVICE,
+            "POWERTOOLS_LOG_LEVEL": self.log_level,
+            # No X-Ray daemon and no CloudWatch here: traces and EMF metrics are cloud features.
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+        }
+        specific = {
+            "intake": {
+                "STATE_MACHINE_ARN": self.refs.get("ReviewPipeline", ""),
+                "IDEMPOTENCY_TABLE": self.refs["IdempotencyTable"],
+                "PROCESSED_BUCKET": bucket_name("processed"),
+                "PIPELINE_VERSION": PIPELINE_VERSION,
+            },
+            "validate": {"MAX_OBJECT_BYTES": str(self.max_object_bytes)},
+            "checkClean": {"PROCESSED_BUCKET": bucket_name("processed")},
+            "quarantineObject": {"QUARANTINE_BUCKET": bucket_name("quarantine")},
+            "refreshWarehouse": {
+                "PROCESSED_BUCKET": bucket_name("processed"),
+                "WAREHOUSE": "duckdb",
+                "DUCKDB_PATH": str(self.home / "warehouse.duckdb"),
+            },
+        }[name]
+        return {**common, **specific}
+
+    def _provision(self) -> None:
+        iam = self.client("iam")
+        role_arn = iam.create_role(
+            RoleName="shoplake-local-role",
+            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+        )["Role"]["Arn"]
+
+        table = f"{SERVICE}-{STAGE}-idempotency"
+        self.client("dynamodb").create_table(
+            TableName=table,
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        self.refs["IdempotencyTable"] = table
+
+        sns, sqs = self.client("sns"), self.client("sqs")
+        topic_arn = sns.create_topic(Name=f"{SERVICE}-{STAGE}-pipeline-notifications")["TopicArn"]
+        queue_url = sqs.create_queue(QueueName=f"{SERVICE}-{STAGE}-notifications-inbox")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+        self.refs["PipelineNotificationsTopic"] = topic_arn
+        self._queue_url = queue_url
+
+        glue = self.client("glue")
+        for logical_id, stem in GLUE_JOBS.items():
+            job_name = f"{SERVICE}-{STAGE}-{stem}"
+            glue.create_job(
+                Name=job_name,
+                Role=role_arn,
+                GlueVersion="5.0",
+                Command={
+                    "Name": "glueetl",
+                    "ScriptLocation": f"s3://{bucket_name('glue-artifacts')}/glue/{stem}.py",
+                    "PythonVersion": "3",
+                },
+                DefaultArguments={
+                    "--processed_root": f"s3://{bucket_name('processed')}",
+                    "--storage_backend": "local",
+                    "--pipeline_version": PIPELINE_VERSION,
+                },
+                ExecutionProperty={"MaxConcurrentRuns": 4},
+            )
+            self.glue.register(job_name, REPO_ROOT / "glue" / f"{stem}.py")
+            self.refs[logical_id] = job_name
+
+        lam = self.client("lambda")
+        code = io.BytesIO()
+        with zipfile.ZipFile(code, "w") as zf:
+            zf.writestr("README.txt", "runs in-process: see shoplake.local.adapters.InProcessLambda")
+        # The state machine needs the function ARNs and intake needs the state machine ARN:
+        # create the functions, then the state machine, then give intake its environment.
+        for name, handler in FUNCTIONS.items():
+            fn_name = f"{SERVICE}-{STAGE}-{name}"
+            arn = lam.create_function(
+                FunctionName=fn_name,
+                Runtime="python3.12",
+                Role=role_arn,
+                Handler=handler,
+                Code={"ZipFile": code.getvalue()},
+                Timeout=900,
+                Environment={"Variables": {}},
+            )["FunctionArn"]
+            self.lambdas.register(fn_name, handler)
+            self.refs[f"{name}.Arn"] = arn
+
+        sfn = self.client("stepfunctions")
+        definition = resolve_intrinsics(yaml.safe_load(STATE_MACHINE_FILE.read_text()), self.refs)
+        self.refs["ReviewPipeline"] = sfn.create_state_machine(
+            name=f"{SERVICE}-{STAGE}-review-pipeline", definition=json.dumps(definition), roleArn=role_arn
+        )["stateMachineArn"]
+        for name in FUNCTIONS:
+            lam.update_function_configuration(
+                FunctionName=f"{SERVICE}-{STAGE}-{name}",
+                Environment={"Variables": self.function_environment(name)},
+            )
+
+        events = self.client("events")
+        events.put_rule(
+            Name=f"{SERVICE}-{STAGE}-raw-object-created",
+            EventPattern=json.dumps(object_created_pattern(bucket_name("raw"))),
+            State="ENABLED",
+        )
+        events.put_targets(
+            Rule=f"{SERVICE}-{STAGE}-raw-object-created",
+            Targets=[{"Id": "intake", "Arn": self.refs["intake.Arn"]}],
+        )
+
+    # -- the data plane -----------------------------------------------------------------------
+    def land(self, src: Path, *, dataset: str = "reviews", name: str | None = None) -> dict[str, Any]:
+        """Put a file into the raw bucket under the dataset's prefix; return the S3 event AWS would send."""
+        ds = get_dataset(dataset)
+        key = ds.prefix + (name or Path(src).name)
+        uri = f"s3://{bucket_name('raw')}/{key}"
+        self.store.put_file(uri, Path(src))
+        return object_created_event(bucket_name("raw"), key, self.store.path(uri))
+
+    def put_raw(self, key: str, data: bytes) -> dict[str, Any]:
+        """Put bytes at any raw key (tests use it for folder markers and odd keys)."""
+        uri = f"s3://{bucket_name('raw')}/{key}"
+        path = self.store.path(uri)
+        if key.endswith("/"):
+            path.mkdir(parents=True, exist_ok=True)
+            return object_created_event(bucket_name("raw"), key, None)
+        self.store.put_bytes(uri, data)
+        return object_created_event(bucket_name("raw"), key, path)
+
+    def deliver(self, event: dict[str, Any]) -> list[dict[str, Any]]:
+        """EventBridge: hand the event to the matching rules' targets (the intake function)."""
+        return adapters.deliver_event(self.client("lambda"), event, account=ACCOUNT, region=REGION)
+
+    def process(self, event: dict[str, Any], *, file: str | None = None, timeout: float = 3600) -> RunResult:
+        """Deliver an event and follow the execution it started to its end."""
+        deliveries = self.deliver(event)
+        if len(deliveries) != 1:
+            raise RuntimeError(f"expected one intake delivery for {event['detail']['object']['key']}, got {deliveries}")
+        handover = deliveries[0]["response"]
+        result = self.wait(handover["execution_arn"], timeout=timeout)
+        result.file = file or event["detail"]["object"]["key"]
+        self._record(result)
+        return result
+
+    def ingest(self, src: Path, *, dataset: str = "reviews", timeout: float = 3600) -> RunResult:
+        return self.process(self.land(src, dataset=dataset), file=str(src), timeout=timeout)
+
+    def wait(self, execution_arn: str, *, timeout: float = 3600) -> RunResult:
+        sfn = self.client("stepfunctions")
+        deadline = time.monotonic() + timeout
+        while True:
+            desc = sfn.describe_execution(executionArn=execution_arn)
+            if desc["status"] != "RUNNING":
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{execution_arn} still running after {timeout} s")
+            time.sleep(0.05)
+        history = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
+        return self._result(desc, history)
+
+    def _result(self, desc: dict[str, Any], history: list[dict[str, Any]]) -> RunResult:
+        inp = json.loads(desc["input"])
+        out = json.loads(desc.get("output") or "{}")
+        steps = step_timings(history)
+        final_state = steps[-1]["state"] if steps else None
+        status = desc["status"]
+        counts, reasons = dict(ZERO_COUNTS), {}
+        rejection = error = None
+        if status == "SUCCEEDED" and final_state == "Rejected":
+            status = "REJECTED"
+            rejection = out.get("rejection")
+        elif status == "SUCCEEDED":
+            manifest = json.loads(
+                self.store.get_bytes(
+                    layout.source_manifest_uri(f"s3://{bucket_name('processed')}", inp["dataset"], inp["source_id"])
+                )
+            )
+            counts, reasons = manifest["counts"], manifest["quarantine_reasons"]
+        else:
+            error = failure_of(history)
+        started = desc["startDate"]
+        stopped = desc.get("stopDate") or started
+        return RunResult(
+            file="",
+            status=status,
+            execution=desc["name"],
+            source_uri=inp["source"]["uri"],
+            counts=counts,
+            quarantine_reasons=reasons,
+            unchanged=bool(inp.get("unchanged")),
+            rejection=rejection,
+            error=error,
+            steps=steps,
+            started_at=started.astimezone(UTC).isoformat(),
+            seconds=round((stopped - started).total_seconds(), 3),
+            notifications=self.drain_notifications(),
+        )
+
+    def drain_notifications(self) -> list[dict[str, Any]]:
+        sqs = self.client("sqs")
+        out = []
+        while True:
+            msgs = sqs.receive_message(QueueUrl=self._queue_url, MaxNumberOfMessages=10).get("Messages", [])
+            if not msgs:
+                return out
+            for m in msgs:
+                envelope = json.loads(m["Body"])
+                out.append({"subject": envelope.get("Subject"), "message": json.loads(envelope["Message"])})
+                sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=m["ReceiptHandle"])
+
+    def _record(self, result: RunResult) -> None:
+        runs = self.home / "runs"
+        runs.mkdir(parents=True, exist_ok=True)
+        stamp = result.started_at.replace(":", "").replace("-", "")[:15]
+        (runs / f"{stamp}-{result.execution}.json").write_text(json.dumps(result.to_json(), indent=2))
+
+
+def resolve_intrinsics(node: Any, refs: dict[str, str]) -> Any:
+    """Replace the CloudFormation intrinsics the definition uses (``Ref``, ``Fn::GetAtt``) with local values."""
+    if isinstance(node, dict):
+        if set(node) == {"Ref"}:
+            return refs[node["Ref"]]
+        if set(node) == {"Fn::GetAtt"}:
+            logical, attr = node["Fn::GetAtt"]
+            return refs[f"{logical}.{attr}"]
+        return {k: resolve_intrinsics(v, refs) for k, v in node.items()}
+    if isinstance(node, list):
+        return [resolve_intrinsics(v, refs) for v in node]
+    return node
+
+
+def object_created_pattern(raw_bucket: str) -> dict[str, Any]:
+    from shoplake.datasets import DATASETS
+
+    return {
+        "source": ["aws.s3"],
+        "detail-type": ["Object Created"],
+        "detail": {
+            "bucket": {"name": [raw_bucket]},
+            "object": {"key": [{"prefix": ds.prefix} for ds in DATASETS.values()]},
+        },
+    }
+
+
+def object_created_event(bucket: str, key: str, path: Path | None) -> dict[str, Any]:
+    """The EventBridge event S3 sends for a new object (one unique id per event)."""
+    now = datetime.now(UTC)
+    size = path.stat().st_size if path is not None else 0
+    etag = file_md5(path) if path is not None else hashlib.md5(b"", usedforsecurity=False).hexdigest()
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Object Created",
+        "source": "aws.s3",
+        "account": ACCOUNT,
+        "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": REGION,
+        "resources": [f"arn:aws:s3:::{bucket}"],
+        "detail": {
+            "version": "0",
+            "bucket": {"name": bucket},
+            "object": {
+                "key": key,
+                "size": size,
+                "etag": etag,
+                "version-id": uuid.uuid4().hex,
+                "sequencer": f"{time.time_ns():X}",
+            },
+            "request-id": uuid.uuid4().hex[:16].upper(),
+            "requester": ACCOUNT,
+            "source-ip-address": "127.0.0.1",
+            "reason": "PutObject",
+        },
+    }
+
+
+def step_timings(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per state: name, start, seconds, and how it ended — from the execution history."""
+    steps: list[dict[str, Any]] = []
+    open_steps: dict[str, dict[str, Any]] = {}
+    for ev in history:
+        typ = ev["type"]
+        if typ.endswith("StateEntered"):
+            name = ev["stateEnteredEventDetails"]["name"]
+            step = {"state": name, "started": ev["timestamp"], "seconds": 0.0, "attempts": 0}
+            open_steps[name] = step
+            steps.append(step)
+        elif typ.endswith("StateExited"):
+            name = ev["stateExitedEventDetails"]["name"]
+            if name in open_steps:
+                step = open_steps.pop(name)
+                step["seconds"] = round((ev["timestamp"] - step["started"]).total_seconds(), 3)
+        elif typ == "TaskScheduled" and steps:
+            steps[-1]["attempts"] += 1
+    for step in steps:
+        step["started"] = step["started"].astimezone(UTC).isoformat()
+    return steps
+
+
+def failure_of(history: list[dict[str, Any]]) -> dict[str, str] | None:
+    """The first task failure's error and cause (what made the execution fail)."""
+    for ev in history:
+        details = ev.get("taskFailedEventDetails") or ev.get("lambdaFunctionFailedEventDetails")
+        if details:
+            return {"error": details.get("error", ""), "cause": details.get("cause", "")[:2000]}
+    for ev in reversed(history):
+        if ev["type"] == "ExecutionFailed":
+            d = ev.get("executionFailedEventDetails", {})
+            return {"error": d.get("error", ""), "cause": d.get("cause", "")}
+    return None
+
+
+def processed_root() -> str:
+    return join(f"s3://{bucket_name('processed')}")

@@ -1,0 +1,73 @@
+"""The one SparkSession of a process, and the contract's neutral types as Spark types.
+
+On Glue the session already exists and is only fetched. Locally a JVM start costs about 8 s,
+so every job, test and bench in one process shares the session this returns.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+
+from pyspark.sql import SparkSession
+from pyspark.sql import types as T
+
+from shoplake.datasets import Table
+
+_SCALARS: dict[str, T.DataType] = {
+    "string": T.StringType(),
+    "bigint": T.LongType(),
+    "int": T.IntegerType(),
+    "double": T.DoubleType(),
+    "boolean": T.BooleanType(),
+    "timestamp": T.TimestampType(),
+    "date": T.DateType(),
+}
+
+
+def on_glue() -> bool:
+    """True inside a Glue job run (the ``awsglue`` package is only there)."""
+    return importlib.util.find_spec("awsglue") is not None
+
+
+def get_spark(app_name: str = "shoplake") -> SparkSession:
+    """The process's SparkSession: Glue's own on Glue, a small local one elsewhere.
+
+    Every session works in UTC, so dates derived from timestamps do not depend on the machine.
+    """
+    if on_glue():
+        spark = SparkSession.builder.getOrCreate()
+    else:
+        spark = (
+            SparkSession.builder.appName(app_name)
+            .master("local[2]")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.driver.memory", "2g")
+            # Spark writes _SUCCESS markers; the jobs list what they publish, the marker adds nothing.
+            .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
+            .getOrCreate()
+        )
+        spark.sparkContext.setLogLevel("WARN")
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    # INT96 (Spark's default) is legacy; DuckDB and Snowflake read microsecond timestamps natively.
+    spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
+    return spark
+
+
+def spark_type(neutral: str) -> T.DataType:
+    """The Spark type of a neutral type string (``string``, ``map<string,string>``, ``array<int>`` …)."""
+    text = neutral.strip().lower()
+    if text in _SCALARS:
+        return _SCALARS[text]
+    if m := re.fullmatch(r"array<(.+)>", text):
+        return T.ArrayType(spark_type(m.group(1)))
+    if m := re.fullmatch(r"map<([a-z]+)\s*,\s*(.+)>", text):
+        return T.MapType(spark_type(m.group(1)), spark_type(m.group(2)))
+    raise ValueError(f"unknown neutral type {neutral!r}")
+
+
+def schema_for(table: Table) -> T.StructType:
+    """The Spark schema of a contract table's files (the partition column lives in the path)."""
+    return T.StructType([T.StructField(c.name, spark_type(c.type), nullable=True) for c in table.columns])

@@ -1,0 +1,117 @@
+"""The local warehouse: DuckDB views ``raw.<table>`` over the committed Parquet files.
+
+A view lists its files explicitly, taken from the source manifests (the commit points), so
+it is the local equivalent of an external table's file registration: re-creating the views
+in one transaction switches readers from the old set of files to the new one at once.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from shoplake import errors, layout
+from shoplake.datasets import Dataset, Table
+from shoplake.storage import ObjectStore
+
+DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "bigint": "BIGINT",
+    "int": "INTEGER",
+    "double": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "timestamp": "TIMESTAMP",
+    "date": "DATE",
+    "map<string,string>": "MAP(VARCHAR, VARCHAR)",
+}
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _column_expr(name: str, typ: str) -> str:
+    col = quote_ident(name)
+    if typ == "timestamp":
+        # Spark writes UTC instants (TIMESTAMPTZ in DuckDB); expose them as naive UTC timestamps
+        # whatever the reader's TimeZone setting is.
+        return f"timezone('UTC', {col}::TIMESTAMPTZ) AS {col}"
+    return f"CAST({col} AS {DUCKDB_TYPES[typ]}) AS {col}"
+
+
+def view_sql(schema: str, table: Table, files: list[str]) -> str:
+    """``CREATE OR REPLACE VIEW`` for a table over an explicit list of Parquet files."""
+    cols = [_column_expr(c.name, c.type) for c in table.columns]
+    if table.partition_by:
+        cols.append(f"CAST({quote_ident(table.partition_by)} AS VARCHAR) AS {quote_ident(table.partition_by)}")
+    target = f"{quote_ident(schema)}.{quote_ident(table.name)}"
+    if not files:
+        empty = [f"CAST(NULL AS {DUCKDB_TYPES[c.type]}) AS {quote_ident(c.name)}" for c in table.columns]
+        if table.partition_by:
+            empty.append(f"CAST(NULL AS VARCHAR) AS {quote_ident(table.partition_by)}")
+        return f"CREATE OR REPLACE VIEW {target} AS SELECT {', '.join(empty)} WHERE false"
+    file_list = "[" + ", ".join(quote_literal(f) for f in files) + "]"
+    options = "hive_partitioning = true, union_by_name = true"
+    if table.partition_by:
+        options += f", hive_types = {{{quote_literal(table.partition_by)}: 'VARCHAR'}}"
+    return (
+        f"CREATE OR REPLACE VIEW {target} AS SELECT {', '.join(cols)} "
+        f"FROM read_parquet({file_list}, {options})"
+    )
+
+
+class DuckDBWarehouse:
+    def __init__(self, path: str | Path, store: ObjectStore, schema: str = "raw"):
+        self.path = str(path)
+        self.store = store
+        self.schema = schema
+
+    def committed_files(self, dataset: Dataset, processed_root: str) -> tuple[dict[str, list[str]], list[dict]]:
+        """Every committed file per table across the dataset's sources, and the manifests."""
+        files: dict[str, list[str]] = {t.name: [] for t in dataset.tables}
+        manifests = []
+        for uri in self.store.list(layout.source_manifests_prefix(processed_root, dataset.name)):
+            if not uri.endswith(".json"):
+                continue
+            manifest = json.loads(self.store.get_bytes(uri))
+            manifests.append(manifest)
+            for table, table_files in manifest["tables"].items():
+                files[table].extend(self.store.spark_path(f) for f in table_files)
+        return files, manifests
+
+    def rebuild_views(self, dataset: Dataset, processed_root: str) -> None:
+        files, _ = self.committed_files(dataset, processed_root)
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        with duckdb.connect(self.path) as con:
+            con.execute("BEGIN")
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(self.schema)}")
+            for table in dataset.tables:
+                con.execute(view_sql(self.schema, table, sorted(files[table.name])))
+            con.execute("COMMIT")
+
+    def refresh(self, dataset: Dataset, processed_root: str, manifest: dict[str, Any]) -> dict[str, Any]:
+        """Re-create the views, then check the source's rows are visible in each table."""
+        self.rebuild_views(dataset, processed_root)
+        result = {}
+        with duckdb.connect(self.path, read_only=True) as con:
+            for table in dataset.tables:
+                target = f"{quote_ident(self.schema)}.{quote_ident(table.name)}"
+                visible = con.execute(
+                    f"SELECT count(*) FROM {target} WHERE source_uri = ? AND run_id = ?",
+                    [manifest["source_uri"], manifest["run_id"]],
+                ).fetchone()[0]
+                expected = manifest["row_counts"][table.name]
+                if visible != expected:
+                    raise errors.WarehouseRefreshError(
+                        f"{self.schema}.{table.name} shows {visible} rows of run {manifest['run_id']}, "
+                        f"the manifest committed {expected}"
+                    )
+                result[table.name] = {"files": len(manifest["tables"][table.name]), "rows": visible}
+        return result
