@@ -297,30 +297,45 @@ class LocalCloud:
         """EventBridge: hand the event to the matching rules' targets (the intake function)."""
         return adapters.deliver_event(self.client("lambda"), event, account=ACCOUNT, region=REGION)
 
-    def process(self, event: dict[str, Any], *, file: str | None = None, timeout: float = 3600) -> RunResult:
+    def process(
+        self, event: dict[str, Any], *, file: str | None = None, timeout: float = 3600, on_state=None
+    ) -> RunResult:
         """Deliver an event and follow the execution it started to its end."""
         deliveries = self.deliver(event)
         if len(deliveries) != 1:
             raise RuntimeError(f"expected one intake delivery for {event['detail']['object']['key']}, got {deliveries}")
         handover = deliveries[0]["response"]
-        result = self.wait(handover["execution_arn"], timeout=timeout)
+        result = self.wait(handover["execution_arn"], timeout=timeout, on_state=on_state)
         result.file = file or event["detail"]["object"]["key"]
         self._record(result)
         return result
 
-    def ingest(self, src: Path, *, dataset: str = "reviews", timeout: float = 3600) -> RunResult:
-        return self.process(self.land(src, dataset=dataset), file=str(src), timeout=timeout)
+    def ingest(self, src: Path, *, dataset: str = "reviews", timeout: float = 3600, on_state=None) -> RunResult:
+        """Land a file and run it through the pipeline; ``on_state(name)`` hears each state entered."""
+        return self.process(self.land(src, dataset=dataset), file=str(src), timeout=timeout, on_state=on_state)
 
-    def wait(self, execution_arn: str, *, timeout: float = 3600) -> RunResult:
+    def wait(self, execution_arn: str, *, timeout: float = 3600, on_state=None) -> RunResult:
         sfn = self.client("stepfunctions")
         deadline = time.monotonic() + timeout
+        seen = None
         while True:
             desc = sfn.describe_execution(executionArn=execution_arn)
             if desc["status"] != "RUNNING":
                 break
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{execution_arn} still running after {timeout} s")
-            time.sleep(0.05)
+            if on_state is not None:
+                entered = [
+                    e["stateEnteredEventDetails"]["name"]
+                    for e in sfn.get_execution_history(executionArn=execution_arn, reverseOrder=True, maxResults=20)[
+                        "events"
+                    ]
+                    if "stateEnteredEventDetails" in e
+                ]
+                if entered and entered[0] != seen:
+                    seen = entered[0]
+                    on_state(seen)
+            time.sleep(0.1)
         history = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
         return self._result(desc, history)
 

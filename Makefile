@@ -1,0 +1,52 @@
+# shoplake — the two commands: `make demo` and `make test`. Each sets up what is missing first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+export SHOPLAKE_HOME ?= $(CURDIR)/.shoplake
+# Spark 3.5 wants a JVM; the machine's Java 17 is used.
+export PYSPARK_PYTHON := $(CURDIR)/$(BIN)/python
+
+.PHONY: demo test setup lint package bench clean dashboard help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make demo   - set up, make a 50k-review sample, run it through the local pipeline, print results"
+	@echo "make test   - set up and run the whole test suite (unit, integration, static checks)"
+	@echo "make bench  - clean + flatten throughput on a 50k sample"
+	@echo "make lint   - ruff"
+	@echo "make package - npx sls package for dev and prod (offline)"
+
+$(PY_STAMP): pyproject.toml
+	@command -v java >/dev/null || { echo "Java 17 is needed for PySpark (apt-get install openjdk-17-jre-headless)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: $(PY_STAMP) $(NODE_STAMP)
+
+demo: $(PY_STAMP)
+	$(BIN)/shoplake demo
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: $(PY_STAMP)
+	$(BIN)/ruff check shoplake handlers glue tests bench
+
+package: $(NODE_STAMP)
+	npx sls package --stage dev
+	npx sls package --stage prod
+
+bench: $(PY_STAMP)
+	$(BIN)/python bench/clean_flatten.py
+
+clean:
+	rm -rf .shoplake .serverless .pytest_cache spark-warehouse

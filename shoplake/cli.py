@@ -1,0 +1,208 @@
+"""``shoplake``: run the platform on one machine.
+
+Every command works on ``$SHOPLAKE_HOME`` (default ``./.shoplake``): the lake (S3 stand-in),
+the DuckDB warehouse, run records and samples.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from shoplake.storage import shoplake_home
+
+console = Console(stderr=True)
+out = Console()
+
+STATUS_STYLE = {"SUCCEEDED": "green", "REJECTED": "yellow", "FAILED": "bold red"}
+
+
+@click.group()
+@click.version_option(package_name="shoplake")
+def main() -> None:
+    """shoplake — event-driven analytics for e-commerce data, on one machine."""
+
+
+def _counts_line(r) -> str:
+    c = r.counts
+    line = (
+        f"lines_read={c['lines_read']} processed={c['processed']} "
+        f"quarantined={c['quarantined']} duplicates={c['duplicates']}"
+    )
+    if r.unchanged:
+        line += " (unchanged: already published)"
+    if r.rejection:
+        line += f" reason={r.rejection['reason']}: {r.rejection['message']}"
+    if r.error:
+        line += f" error={r.error['error']}"
+    return line
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dataset", default="reviews", show_default=True, help="Dataset (landing prefix) to land the files under.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of one line per file.")
+def ingest(files: tuple[Path, ...], dataset: str, as_json: bool) -> None:
+    """Land FILES in the raw zone and run the event-driven pipeline for each, to the end."""
+    from shoplake.local.runtime import LocalCloud
+
+    results = []
+    with LocalCloud() as cloud:
+        for f in files:
+            with console.status(f"[bold]{f.name}[/]: landing…") as status:
+                r = cloud.ingest(f, dataset=dataset, on_state=lambda s, f=f: status.update(f"[bold]{f.name}[/]: {s}…"))
+            results.append(r)
+            if not as_json:
+                style = STATUS_STYLE.get(r.status, "")
+                out.print(f"[{style}]{r.status:<9}[/] {f}  {_counts_line(r)}  ({r.seconds:.1f} s)", highlight=False)
+    if as_json:
+        payload = [
+            {
+                "file": str(r.file),
+                "status": r.status,
+                "execution": r.execution,
+                "counts": r.counts,
+                "quarantine_reasons": r.quarantine_reasons,
+                **({"rejection": r.rejection} if r.rejection else {}),
+                **({"error": r.error} if r.error else {}),
+            }
+            for r in results
+        ]
+        click.echo(json.dumps(payload, indent=2))
+    sys.exit(1 if any(r.status == "FAILED" for r in results) else 0)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def sql(query: str, fmt: str) -> None:
+    """Run QUERY against the local warehouse (raw.*, and the marts once built)."""
+    import duckdb
+
+    path = shoplake_home() / "warehouse.duckdb"
+    if not path.exists():
+        raise click.ClickException(f"no warehouse at {path}: ingest a file first (shoplake ingest FILE)")
+    with duckdb.connect(str(path), read_only=True) as con:
+        try:
+            cur = con.execute(query)
+        except duckdb.Error as exc:
+            raise click.ClickException(str(exc)) from None
+        columns = [d[0] for d in cur.description] if cur.description else []
+        rows = cur.fetchall()
+    if fmt == "json":
+        click.echo(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=2, default=str))
+    elif fmt == "csv":
+        w = csv.writer(sys.stdout)
+        w.writerow(columns)
+        w.writerows(rows)
+    else:
+        out.print(render_table(columns, rows))
+
+
+def render_table(columns: list[str], rows: list[tuple], title: str | None = None) -> Table:
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for c in columns:
+        table.add_column(c, overflow="fold")
+    for r in rows:
+        table.add_row(*[_fmt(v) for v in r])
+    return table
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "∅"
+    if isinstance(v, float):
+        return f"{v:,.3f}".rstrip("0").rstrip(".")
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:,}"
+    return str(v)
+
+
+@main.command()
+@click.option("--limit", default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def runs(limit: int, as_json: bool) -> None:
+    """List recent executions: state, time per step, counts."""
+    records = load_runs(limit)
+    if as_json:
+        click.echo(json.dumps(records, indent=2))
+        return
+    if not records:
+        console.print("no runs yet: shoplake ingest FILE")
+        return
+    table = Table(header_style="bold")
+    for col in ("started", "file", "status", "read", "processed", "quarantined", "duplicates", "steps (s)", "total s"):
+        table.add_column(col, overflow="fold")
+    for r in records:
+        c = r["counts"]
+        steps = ", ".join(f"{s['state']} {s['seconds']:.1f}" for s in r["steps"] if s["seconds"] >= 0.05)
+        table.add_row(
+            r["started_at"][:19].replace("T", " "),
+            Path(r["file"]).name,
+            f"[{STATUS_STYLE.get(r['status'], '')}]{r['status']}[/]",
+            *(_fmt(c[k]) for k in ("lines_read", "processed", "quarantined", "duplicates")),
+            steps,
+            f"{r['seconds']:.1f}",
+        )
+    out.print(table)
+
+
+def load_runs(limit: int) -> list[dict]:
+    directory = shoplake_home() / "runs"
+    files = sorted(directory.glob("*.json"), reverse=True)[:limit] if directory.exists() else []
+    return [json.loads(f.read_text()) for f in files]
+
+
+@main.command()
+@click.option("--dataset", default="reviews", show_default=True)
+@click.option("--poll", default=1.0, show_default=True, help="Seconds between looks at the landing folder.")
+def up(dataset: str, poll: float) -> None:
+    """Watch $SHOPLAKE_HOME/landing/ and process every file dropped there, like an S3 upload."""
+    from shoplake.local.watch import watch
+
+    landing = shoplake_home() / "landing"
+    landing.mkdir(parents=True, exist_ok=True)
+    console.print(f"watching [bold]{landing}[/] — drop review dumps there (Ctrl-C stops)")
+    try:
+        watch(landing, dataset=dataset, poll_seconds=poll, report=lambda r: out.print(
+            f"[{STATUS_STYLE.get(r.status, '')}]{r.status:<9}[/] {r.file}  {_counts_line(r)}", highlight=False
+        ))
+    except KeyboardInterrupt:
+        console.print("stopped")
+
+
+@main.command()
+@click.option("--rows", default=50_000, show_default=True, help="Non-blank lines to write.")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--corrupt-share", default=0.02, show_default=True, type=click.FloatRange(0, 1))
+@click.option("--duplicate-share", default=0.01, show_default=True, type=click.FloatRange(0, 1))
+@click.option("--seed", default=7, show_default=True)
+def sample(rows: int, out_path: Path, corrupt_share: float, duplicate_share: float, seed: int) -> None:
+    """Write a realistic review dump mixing the 2014, 2018 and 2023 generations (gzip if OUT ends in .gz)."""
+    from shoplake.sample import describe, write_sample
+
+    started = time.perf_counter()
+    stats = write_sample(out_path, rows, corrupt_share=corrupt_share, duplicate_share=duplicate_share, seed=seed)
+    console.print(f"wrote {out_path} in {time.perf_counter() - started:.1f} s")
+    out.print(describe(stats), highlight=False)
+
+
+@main.command()
+@click.option("--rows", default=50_000, show_default=True)
+@click.option("--fresh/--keep", default=True, show_default=True, help="Start from an empty $SHOPLAKE_HOME.")
+def demo(rows: int, fresh: bool) -> None:
+    """Make a sample, ingest it, and print what happened and what the data says."""
+    from shoplake.demo import run_demo
+
+    sys.exit(run_demo(rows=rows, console=out, fresh=fresh))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+import pytest
+
+from shoplake.local.runtime import LocalCloud
+
+
+@pytest.fixture
+def cloud(tmp_path, monkeypatch):
+    """A fresh local stack in a temporary SHOPLAKE_HOME; retries wait 1/1000 of their real time."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("SHOPLAKE_HOME", str(home))
+    with LocalCloud(home, retry_time_scale=0.001) as c:
+        yield c
