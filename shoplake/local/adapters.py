@@ -16,7 +16,7 @@ these adapters fills the gap — they do not interpret ASL themselves:
   that break ``DescribeExecution``; this evaluates the sync pattern without the callback
   endpoint and renders times as epoch milliseconds, as Step Functions does.
 * :class:`RetryClock` — scales the interpreter's Retry waits (tests run them at 1/1000).
-* :func:`deliver_event` — moto's EventBridge rules silently do not deliver to Lambda
+* :func:`deliver_event` — moto's EventBridge raises NotImplementedError for Lambda
   targets; this matches an event against the rules (moto's own ``TestEventPattern``) and
   invokes the matching Lambda targets.
 """
