@@ -47,7 +47,9 @@ def _counts_line(r) -> str:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dataset", default="reviews", show_default=True, help="Dataset (landing prefix) to land the files under.")
+@click.option(
+    "--dataset", default="reviews", show_default=True, help="Dataset (landing prefix) to land the files under."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of one line per file.")
 def ingest(files: tuple[Path, ...], dataset: str, as_json: bool) -> None:
     """Land FILES in the raw zone and run the event-driven pipeline for each, to the end."""
@@ -171,9 +173,14 @@ def up(dataset: str, poll: float) -> None:
     landing.mkdir(parents=True, exist_ok=True)
     console.print(f"watching [bold]{landing}[/] — drop review dumps there (Ctrl-C stops)")
     try:
-        watch(landing, dataset=dataset, poll_seconds=poll, report=lambda r: out.print(
-            f"[{STATUS_STYLE.get(r.status, '')}]{r.status:<9}[/] {r.file}  {_counts_line(r)}", highlight=False
-        ))
+        watch(
+            landing,
+            dataset=dataset,
+            poll_seconds=poll,
+            report=lambda r: out.print(
+                f"[{STATUS_STYLE.get(r.status, '')}]{r.status:<9}[/] {r.file}  {_counts_line(r)}", highlight=False
+            ),
+        )
     except KeyboardInterrupt:
         console.print("stopped")
 

@@ -67,15 +67,22 @@ def run_demo(*, rows: int = 50_000, console: Console, fresh: bool = True) -> int
     with LocalCloud() as cloud:
         for path, _ in files:
             with console.status(f"[bold]{path.name}[/]: landing…") as status:
-                results.append(
-                    cloud.ingest(path, on_state=lambda s, p=path: status.update(f"[bold]{p.name}[/]: {s}…"))
-                )
+                results.append(cloud.ingest(path, on_state=lambda s, p=path: status.update(f"[bold]{p.name}[/]: {s}…")))
             r = results[-1]
             console.print(f"  {r.status:<9} {path.name} ({r.seconds:.1f} s)")
 
     ok = True
     summary = Table(title="Files: every line processed, quarantined or counted as a duplicate", title_justify="left")
-    for col in ("file", "status", "lines read", "processed", "quarantined", "duplicates", "reconciles", "matches sample"):
+    for col in (
+        "file",
+        "status",
+        "lines read",
+        "processed",
+        "quarantined",
+        "duplicates",
+        "reconciles",
+        "matches sample",
+    ):
         summary.add_column(col)
     for (path, stats), r in zip(files, results, strict=True):
         c = r.counts

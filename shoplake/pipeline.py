@@ -88,9 +88,7 @@ def build_execution_input(
         manifest_uri = layout.source_manifest_uri(f"s3://{processed_bucket}", ds.name, sid)
         if store.exists(manifest_uri):
             committed = json.loads(store.get_bytes(manifest_uri))
-            unchanged = (
-                committed.get("source_etag") == etag and committed.get("pipeline_version") == pipeline_version
-            )
+            unchanged = committed.get("source_etag") == etag and committed.get("pipeline_version") == pipeline_version
     return ExecutionInput(
         dataset=ds.name if ds else None,
         run_id=execution_name(ds.name if ds else None, bucket, key, version),

@@ -22,11 +22,13 @@ era, text from word lists with some non-ASCII (accents, CJK, emoji).
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import random
 from bisect import bisect
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import accumulate
@@ -67,8 +69,8 @@ _IMAGE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 _UPPER_ALNUM_BYTES = bytes(ord(_UPPER_ALNUM[i % len(_UPPER_ALNUM)]) for i in range(256))
 _IMAGE_BYTES = bytes(ord(_IMAGE_ALPHABET[i % len(_IMAGE_ALPHABET)]) for i in range(256))
 # One encoder each: json.dumps with options builds a new encoder per call.
-_ascii_json = json.JSONEncoder(ensure_ascii=True).encode
-_utf8_json = json.JSONEncoder(ensure_ascii=False).encode
+_ascii_json = json.JSONEncoder(ensure_ascii=True, check_circular=False).encode
+_utf8_json = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 # (category, nouns, style kind): the style kind picks the 2018 "style" dict's keys.
 _CATEGORIES: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
@@ -247,7 +249,6 @@ _LAST_NAMES = (
 )
 _NICKNAMES = ("Amazon Customer", "Kindle Customer", "A Customer", "bookworm", "gadget guy", "mom of 3")
 # Sentences per review: many short reviews, a tail of long ones.
-_STARS = (1, 2, 3, 4, 5)
 _SENTENCE_COUNTS = (1, 2, 3, 4, 5, 6, 8, 12)
 _SENTENCE_CUM_WEIGHTS = tuple(accumulate((22, 20, 17, 13, 10, 8, 6, 4)))
 _SENTENCE_TOTAL = _SENTENCE_CUM_WEIGHTS[-1] - 1e-9
@@ -315,7 +316,7 @@ class _Review:
     helpful: int  # 2014: helpful share of the votes
     verified: bool
     style: dict[str, str] | None
-    images: list[str]
+    images: tuple[str, ...]
     # 2014/2018 only: which time fields are written (see _TIME_VARIANTS).
     time_variant: str = "both"
     loose: bool = False
@@ -332,20 +333,20 @@ class _Generator:
         # Not for security: a seeded PRNG makes the dump reproducible.
         self.rng = random.Random(seed)  # noqa: S311
         self._review_times: dict[int, str] = {}
-        self._taken: set[str] = set()
-        self.products = self._catalogue(max(12, rows // 6))
+        self._ids_in_use: set[str] = set()
+        self.products = self._catalogue(max(12, rows // 5))
         # Zipf-like: a few products and reviewers account for many reviews, most for one or two.
-        self.product_cum_weights = _zipf(len(self.products), 1.05)
+        self.product_cum_weights = _zipf(len(self.products), 0.85)
         self.reviewers = self._reviewers(max(12, rows // 3))
-        self.reviewer_cum_weights = _zipf(len(self.reviewers), 0.8)
+        self.reviewer_cum_weights = _zipf(len(self.reviewers), 0.75)
 
     # -- catalogue ---------------------------------------------------------------------------
 
     def _unique(self, make) -> str:
         while True:
             value = make()
-            if value not in self._taken:
-                self._taken.add(value)
+            if value not in self._ids_in_use:
+                self._ids_in_use.add(value)
                 return value
 
     def _alnum(self, n: int) -> str:
@@ -377,9 +378,9 @@ class _Generator:
             bad = 1.0 - quality
             # Stars 1..5: good products get a J shape (many 5s, a few 1s), bad ones more 1s.
             weights = (
-                0.02 + 0.5 * bad**2,
-                0.02 + 0.15 * bad,
-                0.04 + 0.12 * bad,
+                0.03 + 0.6 * bad**2,
+                0.015 + 0.08 * bad,
+                0.04 + 0.1 * bad,
                 0.18,
                 0.05 + 0.9 * quality**2,
             )
@@ -411,24 +412,39 @@ class _Generator:
 
     # -- reviews -----------------------------------------------------------------------------
 
-    def weighted(self, seq: Sequence[T], cum_weights: Sequence[float]) -> T:
-        # random.choices(k=1) does the same, several times slower.
-        return seq[bisect(cum_weights, self.rng.random() * cum_weights[-1], 0, len(seq) - 1)]
-
     def pick(self, seq: Sequence[T]) -> T:
         return seq[int(self.rng.random() * len(seq))]
 
+    # Weighted draws by bisecting cumulative weights: random.choices(k=1) is several times slower.
+
     def pick_format(self) -> str:
-        return self.weighted(FORMATS, _FORMAT_CUM_WEIGHTS)
+        return FORMATS[bisect(_FORMAT_CUM_WEIGHTS, self.rng.random() * 100, 0, 2)]
 
     def pick_product(self) -> _Product:
-        return self.weighted(self.products, self.product_cum_weights)
+        cw = self.product_cum_weights
+        return self.products[bisect(cw, self.rng.random() * cw[-1], 0, len(cw) - 1)]
 
     def pick_reviewer(self) -> _Reviewer:
-        return self.weighted(self.reviewers, self.reviewer_cum_weights)
+        cw = self.reviewer_cum_weights
+        return self.reviewers[bisect(cw, self.rng.random() * cw[-1], 0, len(cw) - 1)]
 
     def rating(self, product: _Product) -> int:
-        return self.weighted(_STARS, product.rating_cum_weights)
+        cw = product.rating_cum_weights
+        return 1 + bisect(cw, self.rng.random() * cw[-1], 0, 4)
+
+    def unique_review(self, taken: set[tuple[str, str, int]]) -> _Review:
+        """A valid review whose identity is not in ``taken`` yet (and now is)."""
+        fmt = self.pick_format()
+        product, reviewer = self.pick_product(), self.pick_reviewer()
+        ts_ms = self.review_time_ms(fmt, product)
+        rid = reviewer.new_id if fmt == "amazon_2023" else reviewer.old_id
+        while (product.asin, rid, ts_ms) in taken:
+            # Same reviewer, product and day by chance: a real duplicate only where planned.
+            product, reviewer = self.pick_product(), self.pick_reviewer()
+            ts_ms = self.review_time_ms(fmt, product)
+            rid = reviewer.new_id if fmt == "amazon_2023" else reviewer.old_id
+        taken.add((product.asin, rid, ts_ms))
+        return self.review(fmt, product, reviewer, ts_ms)
 
     def review_time_ms(self, fmt: str, product: _Product) -> int:
         first, last = _ERAS[fmt]
@@ -473,39 +489,39 @@ class _Generator:
         return summary, " ".join(sentences)
 
     def review(self, fmt: str, product: _Product, reviewer: _Reviewer, ts_ms: int) -> _Review:
-        rng = self.rng
+        random_ = self.rng.random
         rating = self.rating(product)
         title, text = self.text(product, rating)
         votes = self.votes()
         # Extreme reviews are found more helpful.
-        helpful = round(votes * (0.85 if rating in (1, 5) else 0.6) * rng.random() ** 0.3)
+        helpful = round(votes * (0.85 if rating in (1, 5) else 0.6) * random_() ** 0.3)
         style = None
-        if fmt == "amazon_2018" and product.style_kind and rng.random() < 0.6:
-            style = {key: " " + self.pick(values) for key, values in _STYLES[product.style_kind]}
-        images: list[str] = []
-        if rng.random() < (0.05 if fmt == "amazon_2018" else 0.08 if fmt == "amazon_2023" else 0.0):
-            images = [
-                "7" + rng.randbytes(10).translate(_IMAGE_BYTES).decode()
-                for _ in range(1 + int(rng.random() * 3))
-            ]
+        images: tuple[str, ...] = ()
+        time_variant = "both"
+        loose = False
+        if fmt == "amazon_2023":
+            reviewer_id, verified = reviewer.new_id, random_() < 0.85
+            if random_() < 0.08:
+                images = self.image_ids()
+        else:
+            reviewer_id, verified = reviewer.old_id, random_() < 0.75
+            time_variant = _TIME_VARIANTS[bisect(_TIME_VARIANT_CUM_WEIGHTS, random_() * 100)]
+            if fmt == "amazon_2014":
+                loose = random_() < _LOOSE_SHARE_2014
+            else:
+                if product.style_kind and random_() < 0.6:
+                    style = {key: " " + self.pick(values) for key, values in _STYLES[product.style_kind]}
+                if random_() < 0.05:
+                    images = self.image_ids()
         return _Review(
-            fmt=fmt,
-            product=product,
-            reviewer_id=reviewer.new_id if fmt == "amazon_2023" else reviewer.old_id,
-            name=reviewer.name,
-            rating=rating,
-            title=title,
-            text=text,
-            ts_ms=ts_ms,
-            votes=votes,
-            helpful=helpful,
-            verified=rng.random() < (0.85 if fmt == "amazon_2023" else 0.75),
-            style=style,
-            images=images,
-            time_variant=self.weighted(_TIME_VARIANTS, _TIME_VARIANT_CUM_WEIGHTS)
-            if fmt != "amazon_2023"
-            else "both",
-            loose=fmt == "amazon_2014" and rng.random() < _LOOSE_SHARE_2014,
+            fmt, product, reviewer_id, reviewer.name, rating, title, text, ts_ms, votes, helpful, verified,
+            style, images, time_variant, loose,
+        )  # fmt: skip
+
+    def image_ids(self) -> tuple[str, ...]:
+        rng = self.rng
+        return tuple(
+            "7" + rng.randbytes(10).translate(_IMAGE_BYTES).decode() for _ in range(rng.randint(1, 3))
         )
 
     # -- rendering ---------------------------------------------------------------------------
@@ -518,16 +534,17 @@ class _Generator:
             text = self._review_times[day] = f"{d.month:02d} {d.day}, {d.year}"
         return text
 
-    def _bad_unix(self) -> int | None:
+    def _bad_unix(self, loose: bool) -> int | None:
         # Null, zero or negative: unusable however a reader treats it, so reviewTime decides.
-        return self.pick((None, 0, -1))
+        # Never None in a Python literal: readers that take it as single-quoted JSON choke on None.
+        return self.pick((0, -1) if loose else (None, 0, -1))
 
     def _time_fields(self, rv: _Review, record: dict) -> None:
         variant = rv.time_variant
         if variant in ("both", "unix"):
             record["unixReviewTime"] = rv.ts_ms // 1000
         elif variant == "bad_unix":
-            record["unixReviewTime"] = self._bad_unix()
+            record["unixReviewTime"] = self._bad_unix(rv.loose)
         if variant != "unix":
             record["reviewTime"] = self.review_time_text(rv.ts_ms)
 
@@ -558,7 +575,7 @@ class _Generator:
             if rv.time_variant in ("both", "unix"):
                 record["unixReviewTime"] = rv.ts_ms // 1000
             elif rv.time_variant == "bad_unix":
-                record["unixReviewTime"] = self._bad_unix()
+                record["unixReviewTime"] = self._bad_unix(rv.loose)
             if rv.votes:
                 record["vote"] = f"{rv.votes:,}"
             if rv.images:
@@ -590,7 +607,8 @@ class _Generator:
     @staticmethod
     def dump(record: dict, fmt: str, loose: bool) -> str:
         if loose:
-            # The "loose" 2014 files hold Python dict literals (single quotes, True/None).
+            # The "loose" 2014 files hold Python dict literals (single quotes). Only ever for records
+            # without None/True/False, which a single-quoted-JSON reader could not take.
             return repr(record)
         # The 2014 strict files are ASCII with \u escapes; the later ones are raw UTF-8.
         return _ascii_json(record) if fmt == "amazon_2014" else _utf8_json(record)
@@ -705,8 +723,9 @@ class _Generator:
                 "average_rating": round(rng.uniform(1, 5), 1),
                 "rating_number": rng.randint(1, 5000),
                 "features": [],
-                "price": None,
-                "parent_asin": p.parent,
+                "price": round(rng.uniform(3, 300), 2),
+                "store": "Acme",
+                # No parent_asin: a reader may take any 2023-only field as the 2023 marker.
             }
         else:  # the Amazon Customer Reviews (TSV) columns
             record = {
@@ -727,7 +746,8 @@ _INVALID_RATINGS = (0.0, 6.0, 4.5, "five", 0, 6, 2.5, -1.0, 10.0)
 
 
 def _zipf(n: int, exponent: float) -> tuple[float, ...]:
-    return tuple(accumulate(1.0 / (i + 1) ** exponent for i in range(n)))
+    """Cumulative Zipf-Mandelbrot weights; the offset keeps the head from taking too large a share."""
+    return tuple(accumulate(1.0 / (i + 5) ** exponent for i in range(n)))
 
 
 def _count(rows: int, share: float, name: str) -> int:
@@ -750,8 +770,8 @@ def generate(
 
     Each returned string is one physical line with its terminator (``\\n``, or ``\\r\\n`` with
     ``crlf``), so ``"".join(lines)`` is the file's text; ``start_line_bom`` puts U+FEFF before
-    the first line, which is then always a valid record. Counts of corrupt and duplicate lines
-    are ``round(rows * share)``; the same arguments always give the same lines.
+    the first line. The first line is a valid record whenever there is one. Counts of corrupt
+    and duplicate lines are ``round(rows * share)``; the same arguments always give the same lines.
     """
     if rows < 0:
         raise ValueError(f"rows must be >= 0, got {rows}")
@@ -762,6 +782,38 @@ def generate(
     if valid < 0 or (duplicates and not valid):
         raise ValueError("corrupt_share + duplicate_share leave no valid record for the duplicates to repeat")
 
+    with _gc_paused():
+        out, by_format, corrupt_by_reason = _lines(rows, valid, duplicates, corrupt, blank, seed, crlf)
+    if start_line_bom and out:
+        out[0] = "\ufeff" + out[0]
+    stats = SampleStats(
+        lines=len(out),
+        valid=valid,
+        duplicates=duplicates,
+        corrupt=corrupt,
+        blank=blank,
+        by_format=by_format,
+        corrupt_by_reason=corrupt_by_reason,
+    )
+    return out, stats
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # Tens of thousands of small long-lived objects: the cyclic collector would rescan them
+    # over and over (a quarter of the run time) and can never free any of them.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _lines(
+    rows: int, valid: int, duplicates: int, corrupt: int, blank: int, seed: int, crlf: bool
+) -> tuple[list[str], dict[str, int], dict[str, int]]:
     gen = _Generator(rows, seed)
     rng = gen.rng
     kinds = ["v"] * valid + ["d"] * duplicates + ["c"] * corrupt
@@ -787,20 +839,10 @@ def generate(
     corrupt_seen = 0
     for i, kind in enumerate(kinds):
         if kind == "v":
-            fmt = gen.pick_format()
-            product, reviewer = gen.pick_product(), gen.pick_reviewer()
-            ts_ms = gen.review_time_ms(fmt, product)
-            rid = reviewer.new_id if fmt == "amazon_2023" else reviewer.old_id
-            while (product.asin, rid, ts_ms) in taken:
-                # Same reviewer, product and day by chance: a real duplicate only where planned.
-                product, reviewer = gen.pick_product(), gen.pick_reviewer()
-                ts_ms = gen.review_time_ms(fmt, product)
-                rid = reviewer.new_id if fmt == "amazon_2023" else reviewer.old_id
-            taken.add((product.asin, rid, ts_ms))
-            rv = gen.review(fmt, product, reviewer, ts_ms)
+            rv = gen.unique_review(taken)
             text = gen.line(rv)
             written.append((rv, text))
-            by_format[fmt] += 1
+            by_format[rv.fmt] += 1
         elif kind == "d":
             # Re-exports tend to repeat recent records.
             if rng.random() < 0.5:
@@ -819,18 +861,7 @@ def generate(
         out.append(text + newline)
         for _ in range(blanks_after[i]):
             out.append(gen.pick(_BLANKS) + newline)
-    if start_line_bom and out:
-        out[0] = "\ufeff" + out[0]
-    stats = SampleStats(
-        lines=len(out),
-        valid=valid,
-        duplicates=duplicates,
-        corrupt=corrupt,
-        blank=blank,
-        by_format=by_format,
-        corrupt_by_reason=corrupt_by_reason,
-    )
-    return out, stats
+    return out, by_format, corrupt_by_reason
 
 
 def write_sample(

@@ -15,9 +15,12 @@ these adapters fills the gap — they do not interpret ASL themselves:
   (``'NoneType' object has no attribute 'interrupt_all'``) and its output carries datetimes
   that break ``DescribeExecution``; this evaluates the sync pattern without the callback
   endpoint and renders times as epoch milliseconds, as Step Functions does.
+* :class:`ContextStartTime` — moto puts a ``datetime`` in ``$$.Execution.StartTime``, which
+  fails the first task that passes it on (``Object of type datetime is not JSON serializable``);
+  Step Functions gives an ISO-8601 string, and so does this.
 * :class:`RetryClock` — scales the interpreter's Retry waits (tests run them at 1/1000).
 * :func:`deliver_event` — moto's EventBridge raises NotImplementedError for Lambda
-  targets; this matches an event against the rules (moto's own ``TestEventPattern``) and
+  targets; this matches an event against the rules with moto's own pattern engine and
   invokes the matching Lambda targets.
 """
 
@@ -34,7 +37,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -248,9 +251,7 @@ class GlueSyncIntegration:
 
         def _eval_integration_pattern(task, env, resource_runtime_part, normalised_parameters, state_credentials):
             if task.resource.condition != ResourceCondition.Sync:
-                return adapter._original(
-                    task, env, resource_runtime_part, normalised_parameters, state_credentials
-                )
+                return adapter._original(task, env, resource_runtime_part, normalised_parameters, state_credentials)
             # The StartJobRun output is on the stack, as the base implementation expects.
             resolver = task._build_sync_resolver(
                 env=env,
@@ -275,6 +276,36 @@ class GlueSyncIntegration:
 
         if self._original is not None:
             StateTaskServiceGlue._eval_integration_pattern = self._original
+            self._original = None
+
+
+class ContextStartTime:
+    """Render ``$$.Execution.StartTime`` as the ISO-8601 string Step Functions gives."""
+
+    def __init__(self):
+        self._original = None
+
+    def install(self) -> None:
+        from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+        adapter = self
+        self._original = ExecutionWorker._get_evaluation_environment
+
+        def _get_evaluation_environment(worker):
+            env = adapter._original(worker)
+            execution = env.states.context_object.context_object_data["Execution"]
+            if isinstance(execution["StartTime"], datetime):
+                start = execution["StartTime"].astimezone(UTC)
+                execution["StartTime"] = start.strftime("%Y-%m-%dT%H:%M:%S.") + f"{start.microsecond // 1000:03d}Z"
+            return env
+
+        ExecutionWorker._get_evaluation_environment = _get_evaluation_environment
+
+    def uninstall(self) -> None:
+        from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+        if self._original is not None:
+            ExecutionWorker._get_evaluation_environment = self._original
             self._original = None
 
 
@@ -308,7 +339,9 @@ class RetryClock:
             self._module = None
 
 
-def deliver_event(lambda_client, event: dict[str, Any], *, account: str, region: str, bus: str = "default") -> list[dict]:
+def deliver_event(
+    lambda_client, event: dict[str, Any], *, account: str, region: str, bus: str = "default"
+) -> list[dict]:
     """Deliver an event to the Lambda targets of every enabled rule on the bus whose pattern matches.
 
     Matching uses moto's own EventBridge pattern engine (its ``TestEventPattern`` API is not

@@ -98,7 +98,13 @@ class LocalCloud:
         self.store = LocalObjectStore(self.home / "lake")
         self.lambdas = adapters.InProcessLambda()
         self.glue = adapters.InProcessGlue()
-        self._adapters = [self.lambdas, self.glue, adapters.GlueSyncIntegration(), adapters.RetryClock(retry_time_scale)]
+        self._adapters = [
+            self.lambdas,
+            self.glue,
+            adapters.GlueSyncIntegration(),
+            adapters.ContextStartTime(),
+            adapters.RetryClock(retry_time_scale),
+        ]
         self._mock = None
         self._saved_env: dict[str, str | None] = {}
         self.refs: dict[str, str] = {}

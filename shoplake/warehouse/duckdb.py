@@ -61,10 +61,7 @@ def view_sql(schema: str, table: Table, files: list[str]) -> str:
     options = "hive_partitioning = true, union_by_name = true"
     if table.partition_by:
         options += f", hive_types = {{{quote_literal(table.partition_by)}: 'VARCHAR'}}"
-    return (
-        f"CREATE OR REPLACE VIEW {target} AS SELECT {', '.join(cols)} "
-        f"FROM read_parquet({file_list}, {options})"
-    )
+    return f"CREATE OR REPLACE VIEW {target} AS SELECT {', '.join(cols)} FROM read_parquet({file_list}, {options})"
 
 
 class DuckDBWarehouse:

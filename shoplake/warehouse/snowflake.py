@@ -48,7 +48,9 @@ class SnowflakeWarehouse:
         out = []
         for table in dataset.tables:
             path = S3Uri.parse(layout.source_prefix(processed_root, table.name, manifest["source_id"])).key
-            out.append((f"ALTER EXTERNAL TABLE {qualified(self.database, self.schema, table.name)} REFRESH %s", (path,)))
+            out.append(
+                (f"ALTER EXTERNAL TABLE {qualified(self.database, self.schema, table.name)} REFRESH %s", (path,))
+            )
         return out
 
     def registered_files_statement(self, table: str, path: str):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 import zipfile
 
@@ -241,3 +242,27 @@ def test_adapter_retry_clock_scales_the_interpreters_retry_waits(aws):
     assert (desc["status"], desc["error"]) == ("FAILED", "Boom")
     assert waits == [30, 60]  # the interpreter asked for the ASL's waits; the clock slept none of them
     assert [i["function"] for i in bridge.invocations] == ["bad", "bad", "bad"]
+
+
+START_TIME_MACHINE = {
+    "StartAt": "Pass it on",
+    "States": {"Pass it on": {"Type": "Pass", "Parameters": {"started.$": "$$.Execution.StartTime"}, "End": True}},
+}
+
+
+def test_gap_context_start_time_is_a_datetime(aws):
+    # (in a Task's parameters it fails the task; here DescribeExecution cannot render the output)
+    with pytest.raises(TypeError, match="Object of type datetime is not JSON serializable"):
+        _run(START_TIME_MACHINE, _role())
+
+
+def test_adapter_context_start_time_is_an_iso_string(aws):
+    adapter = adapters.ContextStartTime()
+    adapter.install()
+    try:
+        desc = _run(START_TIME_MACHINE, _role())
+    finally:
+        adapter.uninstall()
+    started = json.loads(desc["output"])["started"]
+    assert desc["status"] == "SUCCEEDED"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", started), started

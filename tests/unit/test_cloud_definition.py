@@ -1,0 +1,1050 @@
+"""Static checks of the cloud definition: serverless.yml, resources/*.yml, the state machine file.
+
+Once per session, ``npx sls package`` compiles the CloudFormation template of each stage offline
+(no AWS credentials, no network), and the tests read the compiled templates: what would be
+deployed, not what the YAML seems to say. Needs ``npm ci`` (node_modules) — without it the
+tests fail, they do not skip.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from shoplake import errors, pipeline, settings
+from shoplake.datasets import DATASETS
+
+pytestmark = pytest.mark.static
+
+REPO = Path(__file__).resolve().parents[2]
+NODE_BIN = REPO / "node_modules" / ".bin"
+ASL_FILE = REPO / "statemachines" / "review_pipeline.asl.yml"
+EVENTS = REPO / "tests" / "events"
+STAGES = ("dev", "prod")
+
+FUNCTIONS = {  # serverless function key -> (handler module, role, settings class)
+    "intake": ("handlers/intake.py", "IntakeRole", settings.IntakeSettings),
+    "validate": ("handlers/validate.py", "ValidateRole", settings.ValidateSettings),
+    "checkClean": ("handlers/check_clean.py", "CheckCleanRole", settings.CheckCleanSettings),
+    "quarantineObject": (
+        "handlers/quarantine_object.py",
+        "QuarantineObjectRole",
+        settings.QuarantineSettings,
+    ),
+    "refreshWarehouse": (
+        "handlers/refresh_warehouse.py",
+        "RefreshWarehouseRole",
+        settings.RefreshWarehouseSettings,
+    ),
+}
+
+# Actions without resource-level permissions: the only ones an identity policy may grant on "*".
+RESOURCELESS_ACTIONS = {
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "cloudwatch:PutMetricData",  # only with a cloudwatch:namespace condition
+    # CloudWatch Logs log delivery, for Step Functions execution logging.
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+}
+# Error-name namespaces that belong to Step Functions and its service integrations.
+SERVICE_ERROR_PREFIXES = ("States.", "Lambda.", "Glue.", "SNS.")
+
+
+# ─── packaging (once per session, shared between xdist workers) ────────────────────────────
+
+
+def _package_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        SLS_TELEMETRY_DISABLED="1",
+        SLS_NOTIFICATIONS_MODE="off",
+        # No credentials may be found anywhere: packaging must not need them.
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    return env
+
+
+def _package(stage: str, out: Path) -> dict:
+    started = time.monotonic()
+    proc = subprocess.run(
+        ["npx", "--no", "sls", "package", "--stage", stage, "--package", str(out)],
+        cwd=REPO,
+        env=_package_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    return {
+        "stage": stage,
+        "dir": str(out),
+        "returncode": proc.returncode,
+        "output": proc.stdout + proc.stderr,
+        "seconds": round(time.monotonic() - started, 1),
+    }
+
+
+@pytest.fixture(scope="session")
+def packages(tmp_path_factory, worker_id) -> dict[str, dict]:
+    """{stage: {dir, returncode, output, seconds}} from `npx sls package --stage <stage>`."""
+    if not (NODE_BIN / "sls").exists():
+        pytest.fail(f"{NODE_BIN / 'sls'} is missing: run `npm ci` in {REPO} first", pytrace=False)
+    # `sls package` works in the service directory (.serverless/): one packaging at a time.
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent
+    result_file = root / "sls-packages.json"
+    with open(root / "sls-packages.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if result_file.exists():
+            return json.loads(result_file.read_text())
+        results = {}
+        for stage in STAGES:
+            out = root / f"sls-package-{stage}"
+            shutil.rmtree(out, ignore_errors=True)
+            results[stage] = _package(stage, out)
+            print(f"\nsls package --stage {stage}: {results[stage]['seconds']} s")
+        result_file.write_text(json.dumps(results))
+        return results
+
+
+@pytest.fixture(scope="session")
+def worker_id(request) -> str:
+    # pytest-xdist provides this fixture; without xdist we are the only process.
+    return getattr(request.config, "workerinput", {}).get("workerid", "master")
+
+
+def _packaged(packages, stage) -> dict:
+    p = packages[stage]
+    if p["returncode"] != 0:
+        pytest.fail(f"sls package --stage {stage} failed:\n{p['output']}", pytrace=False)
+    return p
+
+
+@pytest.fixture(scope="session")
+def templates(packages) -> dict[str, dict]:
+    out = {}
+    for stage in STAGES:
+        path = Path(_packaged(packages, stage)["dir"]) / "cloudformation-template-update-stack.json"
+        out[stage] = json.loads(path.read_text())
+    return out
+
+
+@pytest.fixture(scope="session")
+def dev(templates) -> dict:
+    return templates["dev"]
+
+
+def resources_of_type(template: dict, type_: str) -> dict[str, dict]:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == type_}
+
+
+def as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def statements(node, path=""):
+    """(path, statement) for every policy statement anywhere under node."""
+    if isinstance(node, dict):
+        if "Statement" in node:
+            for i, st in enumerate(as_list(node["Statement"])):
+                yield f"{path}/Statement/{i}", st
+        for k, v in node.items():
+            if k != "Statement":
+                yield from statements(v, f"{path}/{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from statements(v, f"{path}/{i}")
+
+
+def identity_policy_statements(template: dict):
+    """(role-or-policy logical id, statement) of every identity-based policy."""
+    for lid, res in template["Resources"].items():
+        props = res.get("Properties", {})
+        if res["Type"] == "AWS::IAM::Role":
+            for policy in props.get("Policies", []):
+                for _, st in statements(policy["PolicyDocument"]):
+                    yield lid, st
+        elif res["Type"] in ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy"):
+            for _, st in statements(props["PolicyDocument"]):
+                yield lid, st
+
+
+def is_tls_only_deny(st: dict) -> bool:
+    condition = st.get("Condition")
+    return st.get("Effect") == "Deny" and condition in (
+        {"Bool": {"aws:SecureTransport": "false"}},
+        {"Bool": {"aws:SecureTransport": False}},  # osls writes its deployment bucket's with a boolean
+    )
+
+
+# ─── packaging ────────────────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_packaging_succeeds_offline(packages, stage):
+    p = _packaged(packages, stage)
+    listing = sorted(os.listdir(p["dir"]))
+    assert listing == [
+        "cloudformation-template-create-stack.json",
+        "cloudformation-template-update-stack.json",
+        "glue",
+        "serverless-state.json",
+        "shoplake.zip",
+    ]
+    assert p["seconds"] < 120, f"packaging took {p['seconds']} s"
+
+
+def test_function_package_holds_only_handlers_and_the_package(packages):
+    names = zipfile.ZipFile(Path(_packaged(packages, "dev")["dir"]) / "shoplake.zip").namelist()
+    expected = sorted(
+        str(p.relative_to(REPO))
+        for d in ("handlers", "shoplake")
+        for p in (REPO / d).rglob("*.py")
+        if "__pycache__" not in p.parts
+    )
+    assert sorted(names) == expected
+    for handler_file, _, _ in FUNCTIONS.values():
+        assert handler_file in names, f"{handler_file} is not in the function package"
+
+
+# ─── cfn-lint, asl-validator ───────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_cfn_lint_reports_no_errors(packages, stage):
+    from cfnlint.api import lint_file
+
+    template = Path(_packaged(packages, stage)["dir"]) / "cloudformation-template-update-stack.json"
+    matches = lint_file(template)
+    errors_ = [f"{m.rule.id} line {m.linenumber}: {m.message}" for m in matches if m.rule.id.startswith("E")]
+    warnings = [
+        f"{m.rule.id} line {m.linenumber}: {m.message}" for m in matches if not m.rule.id.startswith("E")
+    ]
+    if warnings:
+        print(f"\ncfn-lint warnings ({stage}):\n  " + "\n  ".join(warnings))
+    assert errors_ == []
+
+
+def _asl_validator(path: Path) -> subprocess.CompletedProcess:
+    validator = NODE_BIN / "asl-validator"
+    if not validator.exists():
+        pytest.fail(f"{validator} is missing: run `npm ci` in {REPO} first", pytrace=False)
+    # The definition holds CloudFormation intrinsics (Fn::GetAtt / Ref) in Parameters; the
+    # validator accepts them as ordinary parameter values.
+    return subprocess.run([str(validator), "--yaml-path", str(path)], capture_output=True, text=True)
+
+
+def test_asl_validator_accepts_the_state_machine():
+    proc = _asl_validator(ASL_FILE)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_asl_validator_rejects_a_broken_state_machine(tmp_path):
+    # Given the definition with a transition to a state that does not exist
+    broken = yaml.safe_load(ASL_FILE.read_text())
+    broken["States"]["Validate object"]["Next"] = "No such state"
+    path = tmp_path / "broken.asl.yml"
+    path.write_text(yaml.safe_dump(broken))
+    # Then the validator used above does reject it
+    assert _asl_validator(path).returncode != 0
+
+
+# ─── the state machine and its error names ─────────────────────────────────────────────────
+
+
+@pytest.fixture(scope="module")
+def asl() -> dict:
+    return yaml.safe_load(ASL_FILE.read_text())
+
+
+def _handlers_of(asl: dict, kind: str):
+    for name, state in asl["States"].items():
+        for i, h in enumerate(state.get(kind, [])):
+            yield name, i, h
+
+
+def _error_classes() -> dict[str, type]:
+    return {n: c for n, c in vars(errors).items() if isinstance(c, type) and issubclass(c, Exception)}
+
+
+@pytest.mark.parametrize("kind", ["Catch", "Retry"])
+def test_custom_error_names_are_shoplake_errors(asl, kind):
+    known = _error_classes()
+    unknown = [
+        f"{state}.{kind}[{i}]: {err}"
+        for state, i, h in _handlers_of(asl, kind)
+        for err in h["ErrorEquals"]
+        if not err.startswith(SERVICE_ERROR_PREFIXES) and err not in known
+    ]
+    assert unknown == []
+
+
+def test_the_rejection_catch_lists_every_rejection_error(asl):
+    rejection_names = {c.__name__ for c in errors.rejection_errors()}
+    quarantine_state = "Quarantine object"
+    to_quarantine = [
+        (s, set(h["ErrorEquals"])) for s, _, h in _handlers_of(asl, "Catch") if h["Next"] == quarantine_state
+    ]
+    # Every catcher that quarantines catches rejections only (quarantine refuses anything else) …
+    assert [(s, names - rejection_names) for s, names in to_quarantine] == [
+        (s, set()) for s, _ in to_quarantine
+    ]
+    # … and the validation step's catcher catches every one of them.
+    assert dict(to_quarantine)["Validate object"] == rejection_names
+
+
+def test_template_holds_the_state_machine(dev):
+    sm = dev["Resources"]["ReviewPipeline"]
+    assert sm["Type"] == "AWS::StepFunctions::StateMachine"
+    props = sm["Properties"]
+    assert props["StateMachineName"] == "shoplake-dev-review-pipeline"
+    assert props["RoleArn"] == {"Fn::GetAtt": ["ReviewPipelineRole", "Arn"]}
+    assert props["TracingConfiguration"] == {"Enabled": True}
+    assert props["LoggingConfiguration"] == {
+        "Level": "ERROR",
+        "IncludeExecutionData": True,
+        "Destinations": [
+            {"CloudWatchLogsLogGroup": {"LogGroupArn": {"Fn::GetAtt": ["ReviewPipelineLogGroup", "Arn"]}}}
+        ],
+    }
+    definition, substitutions = props["DefinitionString"]["Fn::Sub"]
+    # Every intrinsic of the definition names a resource of this template.
+    assert sorted(json.dumps(v, sort_keys=True) for v in substitutions.values()) == sorted(
+        json.dumps(v, sort_keys=True)
+        for v in [
+            {"Fn::GetAtt": ["ValidateLambdaFunction", "Arn"]},
+            {"Fn::GetAtt": ["CheckCleanLambdaFunction", "Arn"]},
+            {"Fn::GetAtt": ["QuarantineObjectLambdaFunction", "Arn"]},
+            {"Fn::GetAtt": ["RefreshWarehouseLambdaFunction", "Arn"]},
+            {"Ref": "CleanGlueJob"},
+            {"Ref": "FlattenGlueJob"},
+            {"Ref": "PipelineNotificationsTopic"},
+        ]
+    )
+    assert json.loads(re.sub(r"\$\{\w+\}", "x", definition))["StartAt"] == "Validate object"
+    log_group = dev["Resources"]["ReviewPipelineLogGroup"]["Properties"]
+    assert log_group == {
+        "LogGroupName": "/aws/vendedlogs/states/shoplake-dev-review-pipeline",
+        "RetentionInDays": 14,
+    }
+
+
+def test_state_machine_alarms_notify_the_topic(dev):
+    alarms = {
+        lid: r["Properties"]
+        for lid, r in resources_of_type(dev, "AWS::CloudWatch::Alarm").items()
+        if r["Properties"]["Namespace"] == "AWS/States"
+    }
+    assert {lid: (p["MetricName"], p["AlarmActions"], p["Dimensions"]) for lid, p in alarms.items()} == {
+        f"ReviewPipeline{m}Alarm": (
+            m,
+            [{"Ref": "PipelineNotificationsTopic"}],
+            [{"Name": "StateMachineArn", "Value": {"Ref": "ReviewPipeline"}}],
+        )
+        for m in ("ExecutionsFailed", "ExecutionsTimedOut")
+    }
+
+
+# ─── EventBridge ───────────────────────────────────────────────────────────────────────────
+
+
+def test_object_created_rule_routes_dataset_prefixes_to_intake(dev):
+    (rule,) = resources_of_type(dev, "AWS::Events::Rule").values()
+    props = rule["Properties"]
+    assert props["Name"] == "shoplake-dev-raw-object-created"
+    assert props["EventPattern"] == {
+        "source": ["aws.s3"],
+        "detail-type": ["Object Created"],
+        "detail": {
+            "bucket": {"name": [{"Ref": "RawBucket"}]},
+            "object": {"key": [{"prefix": ds.prefix} for ds in DATASETS.values()]},
+        },
+    }
+    (target,) = props["Targets"]
+    assert target["Arn"] == {"Fn::GetAtt": ["IntakeLambdaFunction", "Arn"]}
+    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["IntakeEventsDeadLetterQueue", "Arn"]}}
+    assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 3600, "MaximumRetryAttempts": 10}
+
+
+def test_dead_letter_queues_are_encrypted_and_writable_by_the_rule_only(dev):
+    queues = resources_of_type(dev, "AWS::SQS::Queue")
+    assert sorted(queues) == ["IntakeEventsDeadLetterQueue", "IntakeFailureQueue"]
+    assert all(q["Properties"]["SqsManagedSseEnabled"] is True for q in queues.values())
+    (policy,) = resources_of_type(dev, "AWS::SQS::QueuePolicy").values()
+    (st,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert st["Principal"] == {"Service": "events.amazonaws.com"}
+    assert st["Condition"]["ArnEquals"]["aws:SourceArn"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}"
+        ":rule/shoplake-dev-raw-object-created"
+    }
+    invoke_config = dev["Resources"]["IntakeLambdaEvConf"]["Properties"]
+    assert invoke_config["DestinationConfig"] == {
+        "OnFailure": {"Destination": {"Fn::GetAtt": ["IntakeFailureQueue", "Arn"]}}
+    }
+
+
+def _matches(pattern, value) -> bool:
+    """EventBridge matching for the subset of pattern syntax the rule uses."""
+    if isinstance(pattern, dict):
+        return isinstance(value, dict) and all(
+            k in value and _matches(p, value[k]) for k, p in pattern.items()
+        )
+    return any(
+        value.startswith(alt["prefix"]) if isinstance(alt, dict) and "prefix" in alt else value == alt
+        for alt in pattern
+    )
+
+
+@pytest.mark.parametrize(
+    "event_file",
+    [
+        "s3_object_created.json",
+        "s3_object_created_empty.json",
+        "s3_object_created_unsupported.json",
+        "s3_folder_marker.json",
+    ],
+)
+def test_sample_events_match_the_rule_and_parse(dev, event_file):
+    from aws_lambda_powertools.utilities.parser import parse
+    from aws_lambda_powertools.utilities.parser.models import S3EventNotificationEventBridgeModel
+
+    event = json.loads((EVENTS / event_file).read_text())
+    (rule,) = resources_of_type(dev, "AWS::Events::Rule").values()
+    raw_bucket = dev["Resources"]["RawBucket"]["Properties"]["BucketName"]["Fn::Sub"].replace(
+        "${AWS::AccountId}", event["account"]
+    )
+    pattern = json.loads(
+        json.dumps(rule["Properties"]["EventPattern"]).replace('{"Ref": "RawBucket"}', json.dumps(raw_bucket))
+    )
+    # Every sample is routed to intake (rejections happen in the pipeline, where they are recorded) …
+    assert _matches(pattern, event)
+    # … and is what the intake function's parser model accepts.
+    parsed = parse(event=event, model=S3EventNotificationEventBridgeModel)
+    assert parsed.detail.object.key == event["detail"]["object"]["key"]
+
+
+def test_validate_input_is_the_intake_output_for_the_sample_event():
+    event = json.loads((EVENTS / "s3_object_created.json").read_text())
+    obj = event["detail"]["object"]
+
+    class NoManifestYet:
+        def exists(self, uri: str) -> bool:
+            return False
+
+    built = pipeline.build_execution_input(
+        bucket=event["detail"]["bucket"]["name"],
+        key=obj["key"],
+        size=obj["size"],
+        etag=obj["etag"],
+        version_id=obj["version-id"],
+        sequencer=obj["sequencer"],
+        event_id=event["id"],
+        event_time=datetime.fromisoformat(event["time"].replace("Z", "+00:00")),
+        pipeline_version="1",
+        store=NoManifestYet(),
+        processed_bucket="shoplake-dev-processed-123456789012",
+    )
+    assert json.loads((EVENTS / "validate_input.json").read_text()) == built.model_dump(mode="json")
+
+
+# ─── Glue ──────────────────────────────────────────────────────────────────────────────────
+
+
+def test_two_glue_5_jobs_with_stage_constants(dev):
+    jobs = resources_of_type(dev, "AWS::Glue::Job")
+    assert sorted(jobs) == ["CleanGlueJob", "FlattenGlueJob"]
+    for lid, job in jobs.items():
+        p = job["Properties"]
+        assert (p["GlueVersion"], p["WorkerType"], p["NumberOfWorkers"], p["MaxRetries"], p["Timeout"]) == (
+            "5.0",
+            "G.1X",
+            2,
+            0,
+            60,
+        ), lid
+        assert p["ExecutionProperty"] == {"MaxConcurrentRuns": 4}
+        assert p["Role"] == {"Fn::GetAtt": [f"{lid}Role", "Arn"]}
+        assert (p["Command"]["Name"], p["Command"]["PythonVersion"]) == ("glueetl", "3")
+        args = dict(p["DefaultArguments"])
+        assert args.pop("--extra-py-files")["Fn::Sub"].startswith(
+            "s3://${GlueArtifactsBucket}/glue/shoplake-"
+        )
+        assert args == {
+            "--job-language": "python",
+            "--processed_root": {"Fn::Sub": "s3://${ProcessedBucket}"},
+            "--storage_backend": "s3",
+            "--pipeline_version": "1",
+            "--TempDir": {"Fn::Sub": "s3://${GlueArtifactsBucket}/_glue-temp/"},
+            "--enable-metrics": "true",
+            "--enable-continuous-cloudwatch-log": "true",
+            "--enable-observability-metrics": "true",
+        }
+
+
+def test_glue_jobs_point_at_content_addressed_artifacts_in_the_package(packages, dev):
+    glue_dir = Path(_packaged(packages, "dev")["dir"]) / "glue"
+    manifest = json.loads((glue_dir / "manifest.json").read_text())
+    assert manifest["bucketLogicalId"] == "GlueArtifactsBucket"
+    keys = {f["key"]: glue_dir / f["file"] for f in manifest["files"]}
+    assert all(path.is_file() for path in keys.values())
+    scripts = {"CleanGlueJob": "clean.py", "FlattenGlueJob": "flatten.py"}
+    for lid, script in scripts.items():
+        p = dev["Resources"][lid]["Properties"]
+        source = (REPO / "glue" / script).read_bytes()
+        key = f"glue/{hashlib.sha256(source).hexdigest()[:12]}/{script}"
+        assert p["Command"]["ScriptLocation"] == {"Fn::Sub": f"s3://${{GlueArtifactsBucket}}/{key}"}
+        assert keys[key].read_bytes() == source
+        zip_key = p["DefaultArguments"]["--extra-py-files"]["Fn::Sub"].removeprefix(
+            "s3://${GlueArtifactsBucket}/"
+        )
+        assert zip_key in keys
+
+
+def test_glue_package_zip_is_the_shoplake_package_and_imports(packages, tmp_path):
+    glue_dir = Path(_packaged(packages, "dev")["dir"]) / "glue"
+    (zip_path,) = glue_dir.glob("shoplake-*.zip")
+    with zipfile.ZipFile(zip_path) as z:
+        assert z.testzip() is None
+        names = z.namelist()
+        expected = sorted(
+            str(p.relative_to(REPO))
+            for p in (REPO / "shoplake").rglob("*.py")
+            if "__pycache__" not in p.parts
+        )
+        assert names == expected
+        assert all(z.read(n) == (REPO / n).read_bytes() for n in names)
+    # Glue puts --extra-py-files on sys.path: zipimport must find the package in it.
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-S",
+            "-c",
+            "import sys; sys.path.insert(0, sys.argv[1]); import shoplake.datasets as d; print(d.__file__)",
+            str(zip_path),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == str(zip_path / "shoplake" / "datasets.py")
+
+
+HOOKS_CHECK = r"""
+// Every hook of plugins/glue-artifacts.js must name a lifecycle event osls defines.
+const path = require('path');
+const root = process.argv[1];
+const lib = path.join(root, 'node_modules', 'osls', 'lib');
+const stub = { getProvider: () => ({ naming: {} }), service: { package: {} }, serviceDir: root };
+const events = new Set();
+const collect = (prefix, commands) => {
+  for (const [name, cmd] of Object.entries(commands || {})) {
+    const full = prefix ? `${prefix}:${name}` : name;
+    for (const ev of cmd.lifecycleEvents || []) events.add(`${full}:${ev}`);
+    collect(full, cmd.commands);
+  }
+};
+for (const rel of ['plugins/aws/package/index.js', 'plugins/aws/deploy/index.js']) {
+  const Plugin = require(path.join(lib, rel));
+  collect('', new Plugin(stub, {}).commands);
+}
+for (const [name, schema] of require(path.join(lib, 'cli/commands-schema/service.js')))
+  for (const ev of schema.lifecycleEvents || []) events.add(`${name.replace(/ /g, ':')}:${ev}`);
+const Glue = require(path.join(root, 'plugins', 'glue-artifacts.js'));
+const hooks = Object.keys(new Glue({ getProvider: () => ({}) }, {}, { log: {} }).hooks);
+const unknown = hooks.filter((h) => !events.has(h.replace(/^(before|after):/, '')));
+console.log(JSON.stringify({ hooks, unknown }));
+"""
+
+
+def test_glue_artifacts_plugin_hooks_exist_in_osls():
+    proc = subprocess.run(["node", "-e", HOOKS_CHECK, str(REPO)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == {
+        "hooks": [
+            "before:aws:package:finalize:saveServiceState",
+            "before:aws:deploy:deploy:updateStack",
+            "after:aws:deploy:deploy:updateStack",
+        ],
+        "unknown": [],
+    }
+
+
+UPLOAD_CHECK = r"""
+// Drive the plugin's deploy hooks against a fake provider: which putObject calls happen when.
+const path = require('path');
+const [root, serviceDir, scenario] = process.argv.slice(1);
+const Glue = require(path.join(root, 'plugins', 'glue-artifacts.js'));
+const calls = [];
+const bucketAfterUpdate = { existing: 'art-bucket', first: 'art-bucket', broken: null }[scenario];
+let stackUpdated = false;
+const provider = {
+  naming: { getStackName: () => 'shoplake-dev' },
+  async request(service, method, params) {
+    if (method === 'describeStackResource') {
+      const name = scenario === 'existing' || stackUpdated ? bucketAfterUpdate : null;
+      if (!name) throw new Error('Resource GlueArtifactsBucket does not exist for stack shoplake-dev');
+      return { StackResourceDetail: { PhysicalResourceId: name, ResourceStatus: 'UPDATE_COMPLETE' } };
+    }
+    calls.push({ when: stackUpdated ? 'after' : 'before', method, Bucket: params.Bucket, Key: params.Key,
+                 sse: params.ServerSideEncryption, bytes: params.Body.length });
+    return {};
+  },
+};
+class ServerlessError extends Error {}
+const sls = {
+  getProvider: () => provider, serviceDir, service: { custom: {} }, classes: { Error: ServerlessError },
+};
+const plugin = new Glue(sls, {}, { log: { notice() {} } });
+(async () => {
+  let error = null;
+  try {
+    await plugin.hooks['before:aws:deploy:deploy:updateStack']();
+    stackUpdated = true;
+    await plugin.hooks['after:aws:deploy:deploy:updateStack']();
+  } catch (e) { error = e.message; }
+  console.log(JSON.stringify({ calls, error }));
+})();
+"""
+
+
+@pytest.mark.parametrize("scenario", ["existing", "first", "broken"])
+def test_glue_artifacts_upload_before_or_after_the_stack_update(packages, tmp_path, scenario):
+    # Given a packaged service (the plugin reads .serverless/glue/, where deploy finds it)
+    glue_dir = Path(_packaged(packages, "dev")["dir"]) / "glue"
+    shutil.copytree(glue_dir, tmp_path / ".serverless" / "glue")
+    files = json.loads((glue_dir / "manifest.json").read_text())["files"]
+    # When deploy runs the hooks around updateStack
+    proc = subprocess.run(
+        ["node", "-e", UPLOAD_CHECK, str(REPO), str(tmp_path), scenario], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    # Then the files go up once: before the update if the bucket exists, else right after
+    when = {"existing": "before", "first": "after"}.get(scenario)
+    expected = [
+        {
+            "when": when,
+            "method": "putObject",
+            "Bucket": "art-bucket",
+            "Key": f["key"],
+            "sse": "AES256",
+            "bytes": (glue_dir / f["file"]).stat().st_size,
+        }
+        for f in files
+    ]
+    if scenario == "broken":
+        assert result == {
+            "calls": [],
+            "error": "glue-artifacts: the stack has no GlueArtifactsBucket: Glue artifacts not uploaded",
+        }
+    else:
+        assert result == {"calls": expected, "error": None}
+
+
+# ─── Lambda functions ──────────────────────────────────────────────────────────────────────
+
+
+def test_one_role_per_function(dev):
+    functions = resources_of_type(dev, "AWS::Lambda::Function")
+    roles = resources_of_type(dev, "AWS::IAM::Role")
+    assert {lid: f["Properties"]["Role"] for lid, f in functions.items()} == {
+        f"{key[0].upper()}{key[1:]}LambdaFunction": {"Fn::GetAtt": [role, "Arn"]}
+        for key, (_, role, _) in FUNCTIONS.items()
+    }
+    assert set(roles) == {r for _, r, _ in FUNCTIONS.values()} | {
+        "CleanGlueJobRole",
+        "FlattenGlueJobRole",
+        "ReviewPipelineRole",
+    }
+    assert "IamRoleLambdaExecution" not in dev["Resources"]
+
+
+COMMON_ENV = {
+    "SHOPLAKE_STAGE": "dev",
+    "STORAGE_BACKEND": "s3",
+    "POWERTOOLS_SERVICE_NAME": "shoplake",
+    "POWERTOOLS_METRICS_NAMESPACE": "shoplake",
+    "POWERTOOLS_LOG_LEVEL": "DEBUG",
+}
+
+
+def test_function_environments(dev):
+    env = {
+        lid: f["Properties"]["Environment"]["Variables"]
+        for lid, f in resources_of_type(dev, "AWS::Lambda::Function").items()
+    }
+    assert env == {
+        "IntakeLambdaFunction": {
+            **COMMON_ENV,
+            "STATE_MACHINE_ARN": {"Ref": "ReviewPipeline"},
+            "IDEMPOTENCY_TABLE": {"Ref": "IdempotencyTable"},
+            "PROCESSED_BUCKET": {"Ref": "ProcessedBucket"},
+            "PIPELINE_VERSION": "1",
+        },
+        "ValidateLambdaFunction": {**COMMON_ENV, "MAX_OBJECT_BYTES": "268435456"},
+        "CheckCleanLambdaFunction": {**COMMON_ENV, "PROCESSED_BUCKET": {"Ref": "ProcessedBucket"}},
+        "QuarantineObjectLambdaFunction": {**COMMON_ENV, "QUARANTINE_BUCKET": {"Ref": "QuarantineBucket"}},
+        "RefreshWarehouseLambdaFunction": {
+            **COMMON_ENV,
+            "PROCESSED_BUCKET": {"Ref": "ProcessedBucket"},
+            "WAREHOUSE": "snowflake",
+            "SNOWFLAKE_SECRET_NAME": "shoplake/dev/snowflake",
+            "SNOWFLAKE_DATABASE": "SHOPLAKE_DEV",
+            "SNOWFLAKE_SCHEMA": "RAW",
+            "SNOWFLAKE_STAGE": "RAW.PROCESSED_STAGE",
+        },
+    }
+
+
+@pytest.mark.parametrize("stage", STAGES)
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_function_environment_satisfies_its_settings(templates, monkeypatch, stage, function):
+    # Given the function's environment as deployed (references replaced by sample values)
+    lid = f"{function[0].upper()}{function[1:]}LambdaFunction"
+    variables = templates[stage]["Resources"][lid]["Properties"]["Environment"]["Variables"]
+    for name in list(os.environ):
+        if name.startswith(("SHOPLAKE_", "POWERTOOLS_")) or name.upper() in {n.upper() for n in variables}:
+            monkeypatch.delenv(name)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value if isinstance(value, str) else f"sample-{name.lower()}")
+    # Then the function's settings load from it (a missing or misnamed variable raises)
+    _, _, settings_class = FUNCTIONS[function]
+    loaded = settings_class.load()
+    assert loaded.shoplake_stage == stage
+
+
+def test_stage_params_differ_where_they_should(templates):
+    def pick(t):
+        r = t["Resources"]
+        return {
+            "max_object_bytes": r["ValidateLambdaFunction"]["Properties"]["Environment"]["Variables"][
+                "MAX_OBJECT_BYTES"
+            ],
+            "log_retention": r["IntakeLogGroup"]["Properties"]["RetentionInDays"],
+            "log_level": r["IntakeLambdaFunction"]["Properties"]["Environment"]["Variables"][
+                "POWERTOOLS_LOG_LEVEL"
+            ],
+            "raw_deletion": r["RawBucket"]["DeletionPolicy"],
+            "glue_workers": r["CleanGlueJob"]["Properties"]["NumberOfWorkers"],
+            "snowflake_database": r["RefreshWarehouseLambdaFunction"]["Properties"]["Environment"][
+                "Variables"
+            ]["SNOWFLAKE_DATABASE"],
+        }
+
+    assert {s: pick(t) for s, t in templates.items()} == {
+        "dev": {
+            "max_object_bytes": str(256 * 2**20),
+            "log_retention": 14,
+            "log_level": "DEBUG",
+            "raw_deletion": "Delete",
+            "glue_workers": 2,
+            "snowflake_database": "SHOPLAKE_DEV",
+        },
+        "prod": {
+            "max_object_bytes": str(5 * 2**30),
+            "log_retention": 90,
+            "log_level": "INFO",
+            "raw_deletion": "Retain",
+            "glue_workers": 10,
+            "snowflake_database": "SHOPLAKE",
+        },
+    }
+
+
+def test_account_specific_names_come_from_cloudformation_not_package_time(templates):
+    text = json.dumps(templates["prod"])
+    assert "${AWS::AccountId}" in text
+    # No 12-digit account id was baked in except AWS's public Powertools layer account.
+    assert set(re.findall(r"(?<![0-9])[0-9]{12}(?![0-9])", text)) == {"017000801446"}
+
+
+# ─── IAM ───────────────────────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_no_allow_statement_has_a_wildcard_action(templates, stage):
+    offenders = []
+    for path, st in statements(templates[stage]["Resources"]):
+        actions = as_list(st.get("Action", [])) + as_list(st.get("NotAction", []))
+        # The one exception: the TLS-only Deny of a resource policy (Deny s3:* unless
+        # aws:SecureTransport) — a Deny grants nothing.
+        if ("NotAction" in st or any("*" in a for a in actions)) and not is_tls_only_deny(st):
+            offenders.append((path, actions))
+    assert offenders == []
+
+
+def test_resource_star_only_for_resourceless_actions(dev):
+    offenders = []
+    for lid, st in identity_policy_statements(dev):
+        if "*" not in as_list(st["Resource"]):
+            continue
+        actions = set(as_list(st["Action"]))
+        if not actions <= RESOURCELESS_ACTIONS:
+            offenders.append((lid, st.get("Sid"), sorted(actions - RESOURCELESS_ACTIONS)))
+        if "cloudwatch:PutMetricData" in actions and "cloudwatch:namespace" not in json.dumps(
+            st.get("Condition")
+        ):
+            offenders.append((lid, st.get("Sid"), "PutMetricData without a namespace condition"))
+    assert offenders == []
+
+
+def test_resource_policies_name_their_resource(dev):
+    # In resource policies "*" is allowed only where it means "this resource" (a KMS key policy).
+    offenders = [
+        (lid, st.get("Sid"))
+        for lid, r in dev["Resources"].items()
+        if r["Type"] in ("AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy")
+        for _, st in statements(r["Properties"]["PolicyDocument"])
+        if "*" in as_list(st["Resource"])
+    ]
+    assert offenders == []
+
+
+def _policy_statement(template, lid, sid) -> dict:
+    for owner, st in identity_policy_statements(template):
+        if owner == lid and st.get("Sid") == sid:
+            return st
+    raise KeyError((lid, sid))
+
+
+def test_role_permissions_for_each_function(dev):
+    def actions(lid):
+        return sorted(
+            a for owner, st in identity_policy_statements(dev) if owner == lid for a in as_list(st["Action"])
+        )
+
+    assert {role: actions(role) for _, role, _ in FUNCTIONS.values()} == {
+        "IntakeRole": sorted(
+            [
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "xray:PutTraceSegments",
+                "xray:PutTelemetryRecords",
+                "states:StartExecution",
+                "states:DescribeExecution",
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+                "s3:GetObject",
+                "s3:ListBucket",
+                "sqs:SendMessage",
+            ]
+        ),
+        "ValidateRole": sorted(
+            ["logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        ),
+        "CheckCleanRole": sorted(
+            [
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "xray:PutTraceSegments",
+                "xray:PutTelemetryRecords",
+                "s3:GetObject",
+                "s3:ListBucket",
+            ]
+        ),
+        "QuarantineObjectRole": sorted(
+            [
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "xray:PutTraceSegments",
+                "xray:PutTelemetryRecords",
+                "s3:GetObject",
+                "s3:GetObjectVersion",
+                "s3:GetObjectTagging",
+                "s3:GetObjectVersionTagging",
+                "s3:PutObject",
+                "s3:PutObjectTagging",
+                "s3:AbortMultipartUpload",
+            ]
+        ),
+        "RefreshWarehouseRole": sorted(
+            [
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "xray:PutTraceSegments",
+                "xray:PutTelemetryRecords",
+                "s3:GetObject",
+                "s3:ListBucket",
+                "secretsmanager:GetSecretValue",
+            ]
+        ),
+    }
+    assert _policy_statement(dev, "IntakeRole", "StartPipeline")["Resource"] == {"Ref": "ReviewPipeline"}
+    assert _policy_statement(dev, "IntakeRole", "Idempotency")["Resource"] == {
+        "Fn::GetAtt": ["IdempotencyTable", "Arn"]
+    }
+    assert _policy_statement(dev, "RefreshWarehouseRole", "SnowflakeCredentials")["Resource"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}"
+        ":secret:shoplake/dev/snowflake-??????"
+    }
+    for _, role, _ in FUNCTIONS.values():
+        function = role.removesuffix("Role")
+        function = function[0].lower() + function[1:]
+        assert _policy_statement(dev, role, "OwnLogs")["Resource"] == {
+            "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}"
+            f":log-group:/aws/lambda/shoplake-dev-{function}:*"
+        }
+
+
+def test_state_machine_role_reaches_exactly_its_tasks(dev):
+    def sub(s):
+        return {"Fn::Sub": f"arn:${{AWS::Partition}}:{s}"}
+
+    invoke = _policy_statement(dev, "ReviewPipelineRole", "InvokePipelineFunctions")
+    assert invoke["Resource"] == [
+        sub(f"lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:shoplake-dev-{f}{q}")
+        for f in ("validate", "checkClean", "quarantineObject", "refreshWarehouse")
+        for q in ("", ":*")
+    ]
+    glue = _policy_statement(dev, "ReviewPipelineRole", "RunGlueJobs")
+    assert sorted(glue["Action"]) == [
+        "glue:BatchStopJobRun",
+        "glue:GetJobRun",
+        "glue:GetJobRuns",
+        "glue:StartJobRun",
+    ]
+    assert glue["Resource"] == [
+        sub("glue:${AWS::Region}:${AWS::AccountId}:job/${CleanGlueJob}"),
+        sub("glue:${AWS::Region}:${AWS::AccountId}:job/${FlattenGlueJob}"),
+    ]
+    assert _policy_statement(dev, "ReviewPipelineRole", "Notify")["Resource"] == {
+        "Ref": "PipelineNotificationsTopic"
+    }
+
+
+def test_iam_covers_every_dataset_prefix(dev):
+    # Adding a dataset contract without its IAM lines fails here.
+    def resources(lid, sid):
+        return json.dumps(_policy_statement(dev, lid, sid)["Resource"])
+
+    for ds in DATASETS.values():
+        raw = f"${{RawBucket.Arn}}/{ds.prefix}*"
+        assert raw in resources("GlueJobsPolicy", "ReadLandedObjects")
+        assert raw in resources("QuarantineObjectRole", "ReadLandedObjects")
+        processed = resources("GlueJobsPolicy", "ReadWriteProcessedZone")
+        for table in ds.tables:
+            assert f"${{ProcessedBucket.Arn}}/{table.name}/*" in processed
+            assert f"${{ProcessedBucket.Arn}}/{table.name}/*" in resources(
+                "RefreshWarehouseRole", "ReadPublishedOutput"
+            )
+        assert f"${{ProcessedBucket.Arn}}/_work/{ds.name}/*" in processed
+        assert f"${{ProcessedBucket.Arn}}/_manifests/{ds.name}/*" in processed
+        assert f"${{ProcessedBucket.Arn}}/_manifests/{ds.name}/*" in resources(
+            "IntakeRole", "ReadSourceManifests"
+        )
+        assert f"${{ProcessedBucket.Arn}}/_work/{ds.name}/*" in resources("CheckCleanRole", "ReadRunScratch")
+
+
+# ─── buckets, table, topic ─────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_bucket_is_encrypted_private_and_tls_only(templates, stage):
+    t = templates[stage]
+    buckets = resources_of_type(t, "AWS::S3::Bucket")
+    assert sorted(buckets) == [
+        "GlueArtifactsBucket",
+        "ProcessedBucket",
+        "QuarantineBucket",
+        "RawBucket",
+        "ServerlessDeploymentBucket",
+    ]
+    policies = {
+        p["Properties"]["Bucket"]["Ref"]: p for p in resources_of_type(t, "AWS::S3::BucketPolicy").values()
+    }
+    for lid, bucket in buckets.items():
+        p = bucket["Properties"]
+        assert p["PublicAccessBlockConfiguration"] == {
+            "BlockPublicAcls": True,
+            "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True,
+        }, lid
+        assert p["BucketEncryption"] == {
+            "ServerSideEncryptionConfiguration": [
+                {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
+            ]
+        }, lid
+        tls = [
+            st for _, st in statements(policies[lid]["Properties"]["PolicyDocument"]) if is_tls_only_deny(st)
+        ]
+        assert tls, f"{lid} has no TLS-only policy"
+        assert all(st["Principal"] == "*" and st["Action"] in ("s3:*", ["s3:*"]) for st in tls), lid
+        if lid != "ServerlessDeploymentBucket":  # created by osls; new buckets enforce it by default
+            assert p["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}, lid
+            assert p["BucketName"] == {"Fn::Sub": f"shoplake-{stage}-{_zone(lid)}-${{AWS::AccountId}}"}
+
+
+def _zone(lid: str) -> str:
+    return {"RawBucket": "raw", "ProcessedBucket": "processed", "QuarantineBucket": "quarantine"}.get(
+        lid, "glue-artifacts"
+    )
+
+
+def test_bucket_lifecycles_and_events(dev):
+    r = dev["Resources"]
+    raw = r["RawBucket"]["Properties"]
+    assert raw["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert raw["NotificationConfiguration"] == {"EventBridgeConfiguration": {"EventBridgeEnabled": True}}
+    assert {rule["Id"] for rule in raw["LifecycleConfiguration"]["Rules"]} == {
+        "expire-noncurrent-versions",
+        "abort-incomplete-multipart-uploads",
+    }
+    (work,) = [
+        x
+        for x in r["ProcessedBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+        if x.get("Prefix") == "_work/"
+    ]
+    assert work["ExpirationInDays"] == 7
+    # Snowflake's AUTO_REFRESH channel only when the stage sets it.
+    notification = r["ProcessedBucket"]["Properties"]["NotificationConfiguration"]["Fn::If"]
+    assert notification[0] == "HasSnowflakeNotificationChannel"
+    assert notification[2] == {"Ref": "AWS::NoValue"}
+    assert dev["Parameters"]["SnowflakeS3NotificationChannel"]["Default"] == ""
+
+
+def test_idempotency_table_and_topic(dev):
+    table = dev["Resources"]["IdempotencyTable"]["Properties"]
+    assert table == {
+        "TableName": "shoplake-dev-idempotency",
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+        "TimeToLiveSpecification": {"AttributeName": "expiration", "Enabled": True},
+        "SSESpecification": {"SSEEnabled": True},
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+    }
+    topic = dev["Resources"]["PipelineNotificationsTopic"]["Properties"]
+    assert topic["KmsMasterKeyId"] == {"Ref": "NotificationsKey"}
+    key_policy = dev["Resources"]["NotificationsKey"]["Properties"]["KeyPolicy"]
+    assert {"Service": "cloudwatch.amazonaws.com"} in [st["Principal"] for st in key_policy["Statement"]]
+    subscription = dev["Resources"]["PipelineNotificationsEmailSubscription"]
+    assert subscription["Condition"] == "HasNotificationEmail"
