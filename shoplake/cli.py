@@ -18,8 +18,9 @@ from rich.table import Table
 
 from shoplake.storage import shoplake_home
 
+# Wide enough for the tables when output is not a terminal (CI logs, pipes).
 console = Console(stderr=True)
-out = Console()
+out = Console(width=None if Console().is_terminal else 140)
 
 STATUS_STYLE = {"SUCCEEDED": "green", "REJECTED": "yellow", "FAILED": "bold red"}
 

@@ -86,12 +86,48 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
+class FunctionLogs:
+    """The CloudWatch Logs stand-in: what a function prints goes to ``<directory>/<function>.log``.
+
+    Powertools' Logger binds ``sys.stdout`` when a handler module is imported; handlers are
+    imported with stdout redirected to :data:`LAMBDA_STDOUT`, a process-wide stream that writes
+    to the log file of the function being invoked (or nowhere, between invocations).
+    """
+
+    def __init__(self):
+        self._local = threading.local()
+
+    def open(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local.file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
+        return self
+
+    def close(self) -> None:
+        f = getattr(self._local, "file", None)
+        if f is not None:
+            f.close()
+            self._local.file = None
+
+    def write(self, text: str) -> int:
+        f = getattr(self._local, "file", None)
+        return f.write(text) if f is not None else len(text)
+
+    def flush(self) -> None:
+        f = getattr(self._local, "file", None)
+        if f is not None:
+            f.flush()
+
+
+LAMBDA_STDOUT = FunctionLogs()
+
+
 class InProcessLambda:
     """Run registered handlers in-process when moto's Lambda is invoked."""
 
-    def __init__(self):
+    def __init__(self, log_dir: Path | None = None):
         self.handlers: dict[str, str] = {}  # function name -> dotted handler
         self.invocations: list[dict[str, Any]] = []
+        self.log_dir = log_dir
         self._original = None
 
     def register(self, function_name: str, handler: str) -> None:
@@ -126,10 +162,15 @@ class InProcessLambda:
         env = {str(k): str(v) for k, v in (fn.environment_vars or {}).items()}
         env["AWS_LAMBDA_FUNCTION_NAME"] = fn.function_name
         try:
-            with patched_environ(env):
-                # Imported under the function's environment, as in a Lambda sandbox.
-                handler = resolve_callable(self.handlers[fn.function_name])
-                result = handler(event, context)
+            with patched_environ(env), contextlib.redirect_stdout(LAMBDA_STDOUT):
+                if self.log_dir is not None:
+                    LAMBDA_STDOUT.open(self.log_dir / f"{fn.function_name}.log")
+                try:
+                    # Imported under the function's environment, as in a Lambda sandbox.
+                    handler = resolve_callable(self.handlers[fn.function_name])
+                    result = handler(event, context)
+                finally:
+                    LAMBDA_STDOUT.close()
         except Exception as exc:  # reported to the caller exactly as Lambda reports it
             record.update(error=type(exc).__name__, seconds=time.time() - record["started"])
             response_headers["x-amz-function-error"] = "Unhandled"

@@ -89,14 +89,14 @@ class LocalCloud:
         *,
         retry_time_scale: float = 1.0,
         max_object_bytes: int = 5 * 1024**3,
-        log_level: str = "ERROR",
+        log_level: str = "INFO",
     ):
         self.home = Path(home or os.environ.get("SHOPLAKE_HOME", ".shoplake")).resolve()
         self.retry_time_scale = retry_time_scale
         self.max_object_bytes = max_object_bytes
         self.log_level = log_level
         self.store = LocalObjectStore(self.home / "lake")
-        self.lambdas = adapters.InProcessLambda()
+        self.lambdas = adapters.InProcessLambda(log_dir=self.home / "logs")
         self.glue = adapters.InProcessGlue()
         self._adapters = [
             self.lambdas,
