@@ -1,0 +1,126 @@
+"""Warehouse adapters: DuckDB views over committed files; Snowflake refresh and registration check."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from shoplake import errors
+from shoplake.datasets import REVIEWS
+from shoplake.warehouse.duckdb import view_sql
+from shoplake.warehouse.snowflake import SnowflakeWarehouse, quote_ident
+
+SID = "0123456789abcdef"
+MANIFEST = {
+    "source_id": SID,
+    "source_uri": "s3://raw/reviews/a.jsonl",
+    "run_id": "reviews-r2",
+    "tables": {
+        "reviews": [f"s3://processed/reviews/source={SID}/run=reviews-r2/review_month=2014-01/part-0.parquet"],
+        "review_images": [],
+        "reviews_quarantine": [f"s3://processed/reviews_quarantine/source={SID}/run=reviews-r2/part-0.parquet"],
+    },
+    "row_counts": {"reviews": 2, "review_images": 0, "reviews_quarantine": 1},
+}
+
+
+def test_empty_view_has_the_contract_schema():
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute(view_sql("raw", REVIEWS.table("reviews_quarantine"), []))
+    assert con.execute("describe raw.reviews_quarantine").fetchall() == [
+        ("source_uri", "VARCHAR", "YES", None, None, None),
+        ("line_number", "BIGINT", "YES", None, None, None),
+        ("reason", "VARCHAR", "YES", None, None, None),
+        ("raw_record", "VARCHAR", "YES", None, None, None),
+        ("run_id", "VARCHAR", "YES", None, None, None),
+    ]
+    assert con.execute("select count(*) from raw.reviews_quarantine").fetchone() == (0,)
+
+
+def test_view_paths_are_quoted_as_literals():
+    sql = view_sql("raw", REVIEWS.table("reviews_quarantine"), ["/lake/it's.parquet"])
+    assert "['/lake/it''s.parquet']" in sql
+
+
+class FakeCursor:
+    """Answers like Snowflake: the refresh returns file rows, EXTERNAL_TABLE_FILES the registered names."""
+
+    def __init__(self, registered: dict[str, list[str]]):
+        self.registered = registered
+        self.executed: list[tuple[str, tuple]] = []
+        self._rows: list[tuple] = []
+
+    def execute(self, sql, params=()):
+        self.executed.append((sql, params))
+        if sql.startswith("ALTER EXTERNAL TABLE"):
+            self._rows = [("reviews/…", "REGISTERED_NEW", "File registered successfully.")]
+        elif "EXTERNAL_TABLE_FILES" in sql:
+            table = params[0].rsplit(".", 1)[1].lower()
+            self._rows = [(name,) for name in self.registered[table] if name.startswith(params[1])]
+        return self
+
+    def fetchall(self):
+        return self._rows
+
+
+class FakeConnection:
+    def __init__(self, cursor):
+        self._cursor = cursor
+        self.closed = False
+
+    def cursor(self):
+        return self._cursor
+
+    def close(self):
+        self.closed = True
+
+
+def _keys(table):
+    return [f.removeprefix("s3://processed/") for f in MANIFEST["tables"][table]]
+
+
+def test_snowflake_refresh_runs_one_refresh_per_table_and_checks_the_registered_files():
+    cursor = FakeCursor({t: _keys(t) for t in MANIFEST["tables"]})
+    conn = FakeConnection(cursor)
+    wh = SnowflakeWarehouse(lambda: conn, "SHOPLAKE", "RAW")
+
+    result = wh.refresh(REVIEWS, "s3://processed", MANIFEST)
+
+    check = (
+        'SELECT file_name FROM TABLE("SHOPLAKE".INFORMATION_SCHEMA.EXTERNAL_TABLE_FILES(TABLE_NAME => %s)) '
+        "WHERE STARTSWITH(file_name, %s)"
+    )
+    assert cursor.executed == [
+        ('ALTER EXTERNAL TABLE "SHOPLAKE"."RAW"."REVIEWS" REFRESH %s', (f"reviews/source={SID}/",)),
+        (check, ("SHOPLAKE.RAW.REVIEWS", f"reviews/source={SID}/")),
+        ('ALTER EXTERNAL TABLE "SHOPLAKE"."RAW"."REVIEW_IMAGES" REFRESH %s', (f"review_images/source={SID}/",)),
+        (check, ("SHOPLAKE.RAW.REVIEW_IMAGES", f"review_images/source={SID}/")),
+        (
+            'ALTER EXTERNAL TABLE "SHOPLAKE"."RAW"."REVIEWS_QUARANTINE" REFRESH %s',
+            (f"reviews_quarantine/source={SID}/",),
+        ),
+        (check, ("SHOPLAKE.RAW.REVIEWS_QUARANTINE", f"reviews_quarantine/source={SID}/")),
+    ]
+    assert result == {
+        "reviews": {"files": 1, "rows": 2},
+        "review_images": {"files": 0, "rows": 0},
+        "reviews_quarantine": {"files": 1, "rows": 1},
+    }
+    assert conn.closed
+
+
+def test_snowflake_refresh_is_not_trusted_blindly():
+    # the previous run's file is still registered (its deletion was not picked up)
+    stale = f"reviews/source={SID}/run=reviews-r1/review_month=2014-01/part-0.parquet"
+    cursor = FakeCursor({"reviews": [*_keys("reviews"), stale], "review_images": [], "reviews_quarantine": []})
+    conn = FakeConnection(cursor)
+    with pytest.raises(errors.WarehouseRefreshError, match="0 committed files are not registered and 1 registered"):
+        SnowflakeWarehouse(lambda: conn, "SHOPLAKE", "RAW").refresh(REVIEWS, "s3://processed", MANIFEST)
+    assert conn.closed
+
+
+@pytest.mark.parametrize("name", ['RAW"; DROP TABLE X; --', "raw.reviews", "", "1abc"])
+def test_identifiers_are_checked_before_they_reach_sql(name):
+    with pytest.raises(errors.ConfigurationError):
+        quote_ident(name)
