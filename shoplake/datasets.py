@@ -27,6 +27,7 @@ class Table:
     columns: tuple[Column, ...]
     # Hive-style partition column derived from the data; it lives in the path, not in the files.
     partition_by: str | None = None
+    partition_type: str = "int"
 
     @property
     def column_names(self) -> list[str]:
@@ -77,7 +78,7 @@ REVIEWS = Dataset(
     tables=(
         Table(
             name="reviews",
-            partition_by="review_month",
+            partition_by="review_year",
             columns=(
                 _C("review_id", "string", "sha256 of product id, reviewer id and review time (32 hex)"),
                 _C("product_id", "string", "asin"),
@@ -103,7 +104,7 @@ REVIEWS = Dataset(
         ),
         Table(
             name="review_images",
-            partition_by="review_month",
+            partition_by="review_year",
             columns=(
                 _C("review_id", "string"),
                 _C("image_url", "string"),

@@ -2,7 +2,7 @@
 
 ::
 
-    <table>/source=<source_id>/run=<run_id>/[review_month=YYYY-MM/]part-*.parquet   published data
+    <table>/source=<source_id>/run=<run_id>/[review_year=YYYY/]part-*.parquet   published data
     _work/<dataset>/<run_id>/…                                                   a run's scratch space
     _manifests/<dataset>/sources/<source_id>.json    the commit: which run's files are current
     _manifests/<dataset>/runs/<run_id>.json          one manifest per execution (counts, timings)

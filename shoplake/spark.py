@@ -48,7 +48,7 @@ def get_spark(app_name: str = "shoplake") -> SparkSession:
             .config("spark.driver.memory", "2g")
             # Spark writes _SUCCESS markers; the jobs list what they publish, the marker adds nothing.
             .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
-            # Listing more than 32 paths (files or review_month directories) otherwise starts a
+            # Listing more than 32 paths (files or review_year directories) otherwise starts a
             # Spark job with one task per path; on a local disk the driver lists them faster.
             .config("spark.sql.sources.parallelPartitionDiscovery.threshold", "100000")
             .getOrCreate()

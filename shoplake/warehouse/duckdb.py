@@ -50,17 +50,17 @@ def view_sql(schema: str, table: Table, files: list[str]) -> str:
     """``CREATE OR REPLACE VIEW`` for a table over an explicit list of Parquet files."""
     cols = [_column_expr(c.name, c.type) for c in table.columns]
     if table.partition_by:
-        cols.append(f"CAST({quote_ident(table.partition_by)} AS VARCHAR) AS {quote_ident(table.partition_by)}")
+        part = quote_ident(table.partition_by)
+        cols.append(f"CAST({part} AS {DUCKDB_TYPES[table.partition_type]}) AS {part}")
     target = f"{quote_ident(schema)}.{quote_ident(table.name)}"
     if not files:
         empty = [f"CAST(NULL AS {DUCKDB_TYPES[c.type]}) AS {quote_ident(c.name)}" for c in table.columns]
         if table.partition_by:
-            empty.append(f"CAST(NULL AS VARCHAR) AS {quote_ident(table.partition_by)}")
+            empty.append(f"CAST(NULL AS {DUCKDB_TYPES[table.partition_type]}) AS {quote_ident(table.partition_by)}")
         return f"CREATE OR REPLACE VIEW {target} AS SELECT {', '.join(empty)} WHERE false"
     file_list = "[" + ", ".join(quote_literal(f) for f in files) + "]"
-    options = "hive_partitioning = true, union_by_name = true"
-    if table.partition_by:
-        options += f", hive_types = {{{quote_literal(table.partition_by)}: 'VARCHAR'}}"
+    # Path segments stay text: a source id like "12345e67…" must not be read as a number.
+    options = "hive_partitioning = true, hive_types_autocast = false, union_by_name = true"
     return f"CREATE OR REPLACE VIEW {target} AS SELECT {', '.join(cols)} FROM read_parquet({file_list}, {options})"
 
 

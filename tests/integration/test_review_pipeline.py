@@ -78,7 +78,7 @@ def query(cloud, sql):
 
 def snapshot(cloud):
     return {
-        t: query(cloud, f"select * exclude (review_month) from raw.{t} order by all")
+        t: query(cloud, f"select * exclude (review_year) from raw.{t} order by all")
         if t != "reviews_quarantine"
         else query(cloud, f"select * from raw.{t} order by all")
         for t in ("reviews", "review_images", "reviews_quarantine")

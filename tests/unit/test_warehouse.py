@@ -16,7 +16,7 @@ MANIFEST = {
     "source_uri": "s3://raw/reviews/a.jsonl",
     "run_id": "reviews-r2",
     "tables": {
-        "reviews": [f"s3://processed/reviews/source={SID}/run=reviews-r2/review_month=2014-01/part-0.parquet"],
+        "reviews": [f"s3://processed/reviews/source={SID}/run=reviews-r2/review_year=2014/part-0.parquet"],
         "review_images": [],
         "reviews_quarantine": [f"s3://processed/reviews_quarantine/source={SID}/run=reviews-r2/part-0.parquet"],
     },
@@ -112,7 +112,7 @@ def test_snowflake_refresh_runs_one_refresh_per_table_and_checks_the_registered_
 
 def test_snowflake_refresh_is_not_trusted_blindly():
     # the previous run's file is still registered (its deletion was not picked up)
-    stale = f"reviews/source={SID}/run=reviews-r1/review_month=2014-01/part-0.parquet"
+    stale = f"reviews/source={SID}/run=reviews-r1/review_year=2014/part-0.parquet"
     cursor = FakeCursor({"reviews": [*_keys("reviews"), stale], "review_images": [], "reviews_quarantine": []})
     conn = FakeConnection(cursor)
     with pytest.raises(errors.WarehouseRefreshError, match="0 committed files are not registered and 1 registered"):
