@@ -385,9 +385,7 @@ class _Generator:
                 0.05 + 0.9 * quality**2,
             )
             noun = self.pick(nouns)
-            products.append(
-                _Product(asin, parent, noun, style_kind, tuple(accumulate(weights)), 0.85 * rng.random())
-            )
+            products.append(_Product(asin, parent, noun, style_kind, tuple(accumulate(weights)), 0.85 * rng.random()))
         return products
 
     def _reviewers(self, n: int) -> list[_Reviewer]:
@@ -520,9 +518,7 @@ class _Generator:
 
     def image_ids(self) -> tuple[str, ...]:
         rng = self.rng
-        return tuple(
-            "7" + rng.randbytes(10).translate(_IMAGE_BYTES).decode() for _ in range(rng.randint(1, 3))
-        )
+        return tuple("7" + rng.randbytes(10).translate(_IMAGE_BYTES).decode() for _ in range(rng.randint(1, 3)))
 
     # -- rendering ---------------------------------------------------------------------------
 

@@ -241,9 +241,7 @@ def test_cfn_lint_reports_no_errors(packages, stage):
     template = Path(_packaged(packages, stage)["dir"]) / "cloudformation-template-update-stack.json"
     matches = lint_file(template)
     errors_ = [f"{m.rule.id} line {m.linenumber}: {m.message}" for m in matches if m.rule.id.startswith("E")]
-    warnings = [
-        f"{m.rule.id} line {m.linenumber}: {m.message}" for m in matches if not m.rule.id.startswith("E")
-    ]
+    warnings = [f"{m.rule.id} line {m.linenumber}: {m.message}" for m in matches if not m.rule.id.startswith("E")]
     if warnings:
         print(f"\ncfn-lint warnings ({stage}):\n  " + "\n  ".join(warnings))
     assert errors_ == []
@@ -310,9 +308,7 @@ def test_the_rejection_catch_lists_every_rejection_error(asl):
         (s, set(h["ErrorEquals"])) for s, _, h in _handlers_of(asl, "Catch") if h["Next"] == quarantine_state
     ]
     # Every catcher that quarantines catches rejections only (quarantine refuses anything else) …
-    assert [(s, names - rejection_names) for s, names in to_quarantine] == [
-        (s, set()) for s, _ in to_quarantine
-    ]
+    assert [(s, names - rejection_names) for s, names in to_quarantine] == [(s, set()) for s, _ in to_quarantine]
     # … and the validation step's catcher catches every one of them.
     assert dict(to_quarantine)["Validate object"] == rejection_names
 
@@ -398,8 +394,7 @@ def test_dead_letter_queues_are_encrypted_and_writable_by_the_rule_only(dev):
     (st,) = policy["Properties"]["PolicyDocument"]["Statement"]
     assert st["Principal"] == {"Service": "events.amazonaws.com"}
     assert st["Condition"]["ArnEquals"]["aws:SourceArn"] == {
-        "Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}"
-        ":rule/shoplake-dev-raw-object-created"
+        "Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/shoplake-dev-raw-object-created"
     }
     invoke_config = dev["Resources"]["IntakeLambdaEvConf"]["Properties"]
     assert invoke_config["DestinationConfig"] == {
@@ -410,9 +405,7 @@ def test_dead_letter_queues_are_encrypted_and_writable_by_the_rule_only(dev):
 def _matches(pattern, value) -> bool:
     """EventBridge matching for the subset of pattern syntax the rule uses."""
     if isinstance(pattern, dict):
-        return isinstance(value, dict) and all(
-            k in value and _matches(p, value[k]) for k, p in pattern.items()
-        )
+        return isinstance(value, dict) and all(k in value and _matches(p, value[k]) for k, p in pattern.items())
     return any(
         value.startswith(alt["prefix"]) if isinstance(alt, dict) and "prefix" in alt else value == alt
         for alt in pattern
@@ -490,9 +483,7 @@ def test_two_glue_5_jobs_with_stage_constants(dev):
         assert p["Role"] == {"Fn::GetAtt": [f"{lid}Role", "Arn"]}
         assert (p["Command"]["Name"], p["Command"]["PythonVersion"]) == ("glueetl", "3")
         args = dict(p["DefaultArguments"])
-        assert args.pop("--extra-py-files")["Fn::Sub"].startswith(
-            "s3://${GlueArtifactsBucket}/glue/shoplake-"
-        )
+        assert args.pop("--extra-py-files")["Fn::Sub"].startswith("s3://${GlueArtifactsBucket}/glue/shoplake-")
         assert args == {
             "--job-language": "python",
             "--processed_root": {"Fn::Sub": "s3://${ProcessedBucket}"},
@@ -518,9 +509,7 @@ def test_glue_jobs_point_at_content_addressed_artifacts_in_the_package(packages,
         key = f"glue/{hashlib.sha256(source).hexdigest()[:12]}/{script}"
         assert p["Command"]["ScriptLocation"] == {"Fn::Sub": f"s3://${{GlueArtifactsBucket}}/{key}"}
         assert keys[key].read_bytes() == source
-        zip_key = p["DefaultArguments"]["--extra-py-files"]["Fn::Sub"].removeprefix(
-            "s3://${GlueArtifactsBucket}/"
-        )
+        zip_key = p["DefaultArguments"]["--extra-py-files"]["Fn::Sub"].removeprefix("s3://${GlueArtifactsBucket}/")
         assert zip_key in keys
 
 
@@ -531,9 +520,7 @@ def test_glue_package_zip_is_the_shoplake_package_and_imports(packages, tmp_path
         assert z.testzip() is None
         names = z.namelist()
         expected = sorted(
-            str(p.relative_to(REPO))
-            for p in (REPO / "shoplake").rglob("*.py")
-            if "__pycache__" not in p.parts
+            str(p.relative_to(REPO)) for p in (REPO / "shoplake").rglob("*.py") if "__pycache__" not in p.parts
         )
         assert names == expected
         assert all(z.read(n) == (REPO / n).read_bytes() for n in names)
@@ -747,14 +734,12 @@ def test_stage_params_differ_where_they_should(templates):
                 "MAX_OBJECT_BYTES"
             ],
             "log_retention": r["IntakeLogGroup"]["Properties"]["RetentionInDays"],
-            "log_level": r["IntakeLambdaFunction"]["Properties"]["Environment"]["Variables"][
-                "POWERTOOLS_LOG_LEVEL"
-            ],
+            "log_level": r["IntakeLambdaFunction"]["Properties"]["Environment"]["Variables"]["POWERTOOLS_LOG_LEVEL"],
             "raw_deletion": r["RawBucket"]["DeletionPolicy"],
             "glue_workers": r["CleanGlueJob"]["Properties"]["NumberOfWorkers"],
-            "snowflake_database": r["RefreshWarehouseLambdaFunction"]["Properties"]["Environment"][
-                "Variables"
-            ]["SNOWFLAKE_DATABASE"],
+            "snowflake_database": r["RefreshWarehouseLambdaFunction"]["Properties"]["Environment"]["Variables"][
+                "SNOWFLAKE_DATABASE"
+            ],
         }
 
     assert {s: pick(t) for s, t in templates.items()} == {
@@ -807,9 +792,7 @@ def test_resource_star_only_for_resourceless_actions(dev):
         actions = set(as_list(st["Action"]))
         if not actions <= RESOURCELESS_ACTIONS:
             offenders.append((lid, st.get("Sid"), sorted(actions - RESOURCELESS_ACTIONS)))
-        if "cloudwatch:PutMetricData" in actions and "cloudwatch:namespace" not in json.dumps(
-            st.get("Condition")
-        ):
+        if "cloudwatch:PutMetricData" in actions and "cloudwatch:namespace" not in json.dumps(st.get("Condition")):
             offenders.append((lid, st.get("Sid"), "PutMetricData without a namespace condition"))
     assert offenders == []
 
@@ -835,9 +818,7 @@ def _policy_statement(template, lid, sid) -> dict:
 
 def test_role_permissions_for_each_function(dev):
     def actions(lid):
-        return sorted(
-            a for owner, st in identity_policy_statements(dev) if owner == lid for a in as_list(st["Action"])
-        )
+        return sorted(a for owner, st in identity_policy_statements(dev) if owner == lid for a in as_list(st["Action"]))
 
     assert {role: actions(role) for _, role, _ in FUNCTIONS.values()} == {
         "IntakeRole": sorted(
@@ -935,9 +916,7 @@ def test_state_machine_role_reaches_exactly_its_tasks(dev):
         sub("glue:${AWS::Region}:${AWS::AccountId}:job/${CleanGlueJob}"),
         sub("glue:${AWS::Region}:${AWS::AccountId}:job/${FlattenGlueJob}"),
     ]
-    assert _policy_statement(dev, "ReviewPipelineRole", "Notify")["Resource"] == {
-        "Ref": "PipelineNotificationsTopic"
-    }
+    assert _policy_statement(dev, "ReviewPipelineRole", "Notify")["Resource"] == {"Ref": "PipelineNotificationsTopic"}
 
 
 def test_iam_covers_every_dataset_prefix(dev):
@@ -957,9 +936,7 @@ def test_iam_covers_every_dataset_prefix(dev):
             )
         assert f"${{ProcessedBucket.Arn}}/_work/{ds.name}/*" in processed
         assert f"${{ProcessedBucket.Arn}}/_manifests/{ds.name}/*" in processed
-        assert f"${{ProcessedBucket.Arn}}/_manifests/{ds.name}/*" in resources(
-            "IntakeRole", "ReadSourceManifests"
-        )
+        assert f"${{ProcessedBucket.Arn}}/_manifests/{ds.name}/*" in resources("IntakeRole", "ReadSourceManifests")
         assert f"${{ProcessedBucket.Arn}}/_work/{ds.name}/*" in resources("CheckCleanRole", "ReadRunScratch")
 
 
@@ -977,9 +954,7 @@ def test_every_bucket_is_encrypted_private_and_tls_only(templates, stage):
         "RawBucket",
         "ServerlessDeploymentBucket",
     ]
-    policies = {
-        p["Properties"]["Bucket"]["Ref"]: p for p in resources_of_type(t, "AWS::S3::BucketPolicy").values()
-    }
+    policies = {p["Properties"]["Bucket"]["Ref"]: p for p in resources_of_type(t, "AWS::S3::BucketPolicy").values()}
     for lid, bucket in buckets.items():
         p = bucket["Properties"]
         assert p["PublicAccessBlockConfiguration"] == {
@@ -989,13 +964,9 @@ def test_every_bucket_is_encrypted_private_and_tls_only(templates, stage):
             "RestrictPublicBuckets": True,
         }, lid
         assert p["BucketEncryption"] == {
-            "ServerSideEncryptionConfiguration": [
-                {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
-            ]
+            "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
         }, lid
-        tls = [
-            st for _, st in statements(policies[lid]["Properties"]["PolicyDocument"]) if is_tls_only_deny(st)
-        ]
+        tls = [st for _, st in statements(policies[lid]["Properties"]["PolicyDocument"]) if is_tls_only_deny(st)]
         assert tls, f"{lid} has no TLS-only policy"
         assert all(st["Principal"] == "*" and st["Action"] in ("s3:*", ["s3:*"]) for st in tls), lid
         if lid != "ServerlessDeploymentBucket":  # created by osls; new buckets enforce it by default
@@ -1019,9 +990,7 @@ def test_bucket_lifecycles_and_events(dev):
         "abort-incomplete-multipart-uploads",
     }
     (work,) = [
-        x
-        for x in r["ProcessedBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
-        if x.get("Prefix") == "_work/"
+        x for x in r["ProcessedBucket"]["Properties"]["LifecycleConfiguration"]["Rules"] if x.get("Prefix") == "_work/"
     ]
     assert work["ExpirationInDays"] == 7
     # Snowflake's AUTO_REFRESH channel only when the stage sets it.

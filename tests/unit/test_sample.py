@@ -152,9 +152,7 @@ def stats_of(classified: list[Line]) -> SampleStats:
         corrupt=kinds["corrupt"],
         blank=kinds["blank"],
         by_format={fmt: sum(c.kind == "valid" and c.fmt == fmt for c in classified) for fmt in FORMATS},
-        corrupt_by_reason={
-            r: sum(c.kind == "corrupt" and c.problems[0] == r for c in classified) for r in REASONS
-        },
+        corrupt_by_reason={r: sum(c.kind == "corrupt" and c.problems[0] == r for c in classified) for r in REASONS},
     )
 
 
