@@ -7,6 +7,7 @@ so every job, test and bench in one process shares the session this returns.
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 
 from pyspark.sql import SparkSession
@@ -38,6 +39,9 @@ def get_spark(app_name: str = "shoplake") -> SparkSession:
     if on_glue():
         spark = SparkSession.builder.getOrCreate()
     else:
+        # A local session talks to itself only; this also silences the "hostname resolves to a
+        # loopback address" warning at every start.
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         spark = (
             SparkSession.builder.appName(app_name)
             .master("local[2]")
@@ -51,9 +55,11 @@ def get_spark(app_name: str = "shoplake") -> SparkSession:
             # Listing more than 32 paths (files or review_year directories) otherwise starts a
             # Spark job with one task per path; on a local disk the driver lists them faster.
             .config("spark.sql.sources.parallelPartitionDiscovery.threshold", "100000")
+            # The parse plan is wide; don't warn that its string form is truncated.
+            .config("spark.sql.debug.maxToStringFields", "1000")
             .getOrCreate()
         )
-        spark.sparkContext.setLogLevel("WARN")
+        spark.sparkContext.setLogLevel("ERROR")
         # Hadoop's local file system writes a .crc file beside every file: nothing in the lake
         # uses them, and they cost a third of the time of writing many small partitions. Its
         # checksum reader also fails on file names with a colon (".2026-11-23T07:00.json.crc"
