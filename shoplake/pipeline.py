@@ -204,6 +204,12 @@ def quarantine_object(inp: ExecutionInput, store: ObjectStore, quarantine_bucket
     # A folder marker has nothing to keep; everything else is kept byte for byte.
     if not inp.source.key.endswith("/") and inp.source.size > 0:
         target = join(base, inp.source.key)
-        store.copy(inp.source.uri, target, metadata={"shoplake-reason": reason, "shoplake-run-id": inp.run_id})
+        # The exact version the event announced, even if the key has been overwritten since.
+        store.copy(
+            inp.source.uri,
+            target,
+            metadata={"shoplake-reason": reason, "shoplake-run-id": inp.run_id},
+            version_id=inp.source.version_id,
+        )
     store.put_bytes(join(base, "_reason.json"), json.dumps(note, indent=2).encode())
     return {"quarantine_uri": target or join(base, "_reason.json"), "reason": reason, "message": message}

@@ -61,7 +61,9 @@ class ObjectStore(Protocol):
     def exists(self, uri: str) -> bool: ...
     def head(self, uri: str) -> ObjectInfo: ...
     def list(self, prefix_uri: str) -> list[str]: ...
-    def copy(self, src_uri: str, dst_uri: str, metadata: dict[str, str] | None = None) -> None: ...
+    def copy(
+        self, src_uri: str, dst_uri: str, metadata: dict[str, str] | None = None, version_id: str | None = None
+    ) -> None: ...
     def delete(self, uris: list[str]) -> None: ...
     def spark_path(self, uri: str) -> str: ...
 
@@ -143,7 +145,10 @@ class LocalObjectStore:
                 out.append(f"s3://{u.bucket}/{key}")
         return sorted(out)
 
-    def copy(self, src_uri: str, dst_uri: str, metadata: dict[str, str] | None = None) -> None:
+    def copy(
+        self, src_uri: str, dst_uri: str, metadata: dict[str, str] | None = None, version_id: str | None = None
+    ) -> None:
+        # The directory tree keeps only the latest version of a key.
         self.put_file(dst_uri, self.path(src_uri), metadata)
 
     def delete(self, uris: list[str]) -> None:
@@ -219,10 +224,13 @@ class S3ObjectStore:
             out.extend(f"s3://{u.bucket}/{o['Key']}" for o in page.get("Contents", []))
         return sorted(out)
 
-    def copy(self, src_uri: str, dst_uri: str, metadata: dict[str, str] | None = None) -> None:
+    def copy(
+        self, src_uri: str, dst_uri: str, metadata: dict[str, str] | None = None, version_id: str | None = None
+    ) -> None:
         s, d = S3Uri.parse(src_uri), S3Uri.parse(dst_uri)
+        source = {"Bucket": s.bucket, "Key": s.key, **({"VersionId": version_id} if version_id else {})}
         extra = {"Metadata": metadata, "MetadataDirective": "REPLACE"} if metadata else {}
-        self.client.copy({"Bucket": s.bucket, "Key": s.key}, d.bucket, d.key, ExtraArgs=extra or None)
+        self.client.copy(source, d.bucket, d.key, ExtraArgs=extra or None)
 
     def delete(self, uris: list[str]) -> None:
         by_bucket: dict[str, list[str]] = {}

@@ -187,3 +187,40 @@ def test_rejection_reason_reads_the_lambda_error_cause():
 def test_rejection_reason_refuses_errors_that_are_not_rejections():
     with pytest.raises(errors.ShoplakeError, match="'States.TaskFailed' is not a rejection error"):
         pipeline.rejection_reason({"Error": "States.TaskFailed", "Cause": "boom"})
+
+
+def test_quarantine_copies_the_announced_object_version_from_s3(monkeypatch):
+    import boto3
+    from moto import mock_aws
+
+    from shoplake.storage import S3ObjectStore, _s3_client
+
+    for k, v in {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(k, v)
+    with mock_aws():
+        _s3_client.cache_clear()
+        s3 = boto3.client("s3")
+        for bucket in ("raw", "quarantine"):
+            s3.create_bucket(Bucket=bucket)
+        s3.put_bucket_versioning(Bucket="raw", VersioningConfiguration={"Status": "Enabled"})
+        first = s3.put_object(Bucket="raw", Key="reviews/a.csv", Body=b"first")["VersionId"]
+        s3.put_object(Bucket="raw", Key="reviews/a.csv", Body=b"second, overwritten before quarantine ran")
+        inp = execution_input("reviews/a.csv", size=5)
+        inp = inp.model_copy(update={"source": inp.source.model_copy(update={"version_id": first})})
+        cause = json.dumps({"errorType": "UnsupportedFileType", "errorMessage": "not a dump"})
+        inp = pipeline.ExecutionInput.model_validate(
+            {**inp.model_dump(), "error": {"Error": "UnsupportedFileType", "Cause": cause}}
+        )
+
+        result = pipeline.quarantine_object(inp, S3ObjectStore(), "quarantine")
+
+        key = f"objects/{inp.run_id}/reviews/a.csv"
+        assert result == {
+            "quarantine_uri": f"s3://quarantine/{key}",
+            "reason": "unsupported_file_type",
+            "message": "not a dump",
+        }
+        obj = s3.get_object(Bucket="quarantine", Key=key)
+        assert obj["Body"].read() == b"first"
+        assert obj["Metadata"] == {"shoplake-reason": "unsupported_file_type", "shoplake-run-id": inp.run_id}
+        _s3_client.cache_clear()
