@@ -138,6 +138,27 @@ REVIEWS = Dataset(
 
 DATASETS: dict[str, Dataset] = {REVIEWS.name: REVIEWS}
 
+# One row per execution that published a source (the run manifests under _manifests/<dataset>/runs/):
+# the pipeline's own health record, for every dataset.
+PIPELINE_RUNS = Table(
+    name="pipeline_runs",
+    columns=(
+        _C("dataset", "string"),
+        _C("source_uri", "string"),
+        _C("source_id", "string"),
+        _C("run_id", "string"),
+        _C("pipeline_version", "string"),
+        _C("committed_at", "timestamp"),
+        _C("lines_read", "bigint"),
+        _C("processed", "bigint"),
+        _C("quarantined", "bigint"),
+        _C("duplicates", "bigint"),
+        _C("quarantine_reasons", "map<string,bigint>", "records quarantined per reason code"),
+        _C("clean_seconds", "double"),
+        _C("flatten_seconds", "double"),
+    ),
+)
+
 
 def dataset_for_key(key: str) -> Dataset | None:
     """The dataset whose landing prefix the key is under."""

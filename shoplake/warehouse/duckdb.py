@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 
 from shoplake import errors, layout
-from shoplake.datasets import Dataset, Table
+from shoplake.datasets import PIPELINE_RUNS, Dataset, Table
 from shoplake.storage import ObjectStore
 
 DUCKDB_TYPES = {
@@ -26,6 +26,7 @@ DUCKDB_TYPES = {
     "timestamp": "TIMESTAMP",
     "date": "DATE",
     "map<string,string>": "MAP(VARCHAR, VARCHAR)",
+    "map<string,bigint>": "MAP(VARCHAR, BIGINT)",
 }
 
 
@@ -64,6 +65,34 @@ def view_sql(schema: str, table: Table, files: list[str]) -> str:
     return f"CREATE OR REPLACE VIEW {target} AS SELECT {', '.join(cols)} FROM read_parquet({file_list}, {options})"
 
 
+def runs_view_sql(schema: str, files: list[str]) -> str:
+    """``<schema>.pipeline_runs`` over the run manifests (JSON), one row per publishing execution."""
+    target = f"{quote_ident(schema)}.{quote_ident(PIPELINE_RUNS.name)}"
+    if not files:
+        empty = [f"CAST(NULL AS {DUCKDB_TYPES[c.type]}) AS {quote_ident(c.name)}" for c in PIPELINE_RUNS.columns]
+        return f"CREATE OR REPLACE VIEW {target} AS SELECT {', '.join(empty)} WHERE false"
+    file_list = "[" + ", ".join(quote_literal(f) for f in files) + "]"
+    json_columns = {
+        "dataset": "VARCHAR",
+        "source_uri": "VARCHAR",
+        "source_id": "VARCHAR",
+        "run_id": "VARCHAR",
+        "pipeline_version": "VARCHAR",
+        "committed_at": "TIMESTAMPTZ",
+        "counts": "STRUCT(lines_read BIGINT, processed BIGINT, quarantined BIGINT, duplicates BIGINT)",
+        "quarantine_reasons": "MAP(VARCHAR, BIGINT)",
+        "timings": "STRUCT(clean_seconds DOUBLE, flatten_seconds DOUBLE)",
+    }
+    columns = "{" + ", ".join(f"{quote_literal(k)}: {quote_literal(v)}" for k, v in json_columns.items()) + "}"
+    return (
+        f"CREATE OR REPLACE VIEW {target} AS SELECT dataset, source_uri, source_id, run_id, pipeline_version, "
+        "timezone('UTC', committed_at) AS committed_at, counts.lines_read AS lines_read, "
+        "counts.processed AS processed, counts.quarantined AS quarantined, counts.duplicates AS duplicates, "
+        "quarantine_reasons, timings.clean_seconds AS clean_seconds, timings.flatten_seconds AS flatten_seconds "
+        f"FROM read_json({file_list}, format = 'auto', columns = {columns})"
+    )
+
+
 class DuckDBWarehouse:
     def __init__(self, path: str | Path, store: ObjectStore, schema: str = "raw"):
         self.path = str(path)
@@ -91,7 +120,18 @@ class DuckDBWarehouse:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(self.schema)}")
             for table in dataset.tables:
                 con.execute(view_sql(self.schema, table, sorted(files[table.name])))
+            con.execute(runs_view_sql(self.schema, self.run_manifests(processed_root)))
             con.execute("COMMIT")
+
+    def run_manifests(self, processed_root: str) -> list[str]:
+        """Local paths of every dataset's run manifests."""
+        from shoplake.datasets import DATASETS
+
+        out = []
+        for name in DATASETS:
+            prefix = layout.run_manifests_prefix(processed_root, name)
+            out.extend(self.store.spark_path(u) for u in self.store.list(prefix) if u.endswith(".json"))
+        return sorted(out)
 
     def refresh(self, dataset: Dataset, processed_root: str, manifest: dict[str, Any]) -> dict[str, Any]:
         """Re-create the views, then check the source's rows are visible in each table."""

@@ -185,3 +185,26 @@ def test_glue_failure_is_retried_then_caught_and_notified(cloud, good_file):
     # nothing was published: no commit point for the source, no warehouse refresh
     assert cloud.store.list(f"s3://{bucket_name('processed')}/_manifests/") == []
     assert not (cloud.home / "warehouse.duckdb").exists()
+
+
+def test_pipeline_runs_records_each_publishing_execution(cloud, good_file):
+    result = cloud.ingest(good_file)
+
+    [row] = query(
+        cloud,
+        "select dataset, source_uri, run_id, lines_read, processed, quarantined, duplicates, quarantine_reasons, "
+        "clean_seconds > 0, flatten_seconds > 0, committed_at is not null from raw.pipeline_runs",
+    )
+    assert row == (
+        "reviews",
+        f"s3://{bucket_name('raw')}/reviews/batch.jsonl",
+        result.execution,
+        9,
+        4,
+        3,
+        2,
+        {"invalid_rating": 1, "malformed_json": 1, "unknown_format": 1},
+        True,
+        True,
+        True,
+    )
