@@ -7,10 +7,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shoplake import pipeline
+from shoplake import aws, pipeline
 from shoplake.settings import RefreshWarehouseSettings, cold_start_cache
 from shoplake.storage import get_store
-from shoplake.warehouse import refresh_warehouse
+from shoplake.warehouse import announce_new_data, new_data_message, refresh_warehouse
 
 logger = Logger()
 tracer = Tracer()
@@ -30,6 +30,11 @@ def handler(event: pipeline.ExecutionInput, context: LambdaContext) -> dict:
     s = settings()
     result = refresh_warehouse(
         s, get_store(s.storage_backend), dataset=event.dataset, source_id=event.source_id, run_id=event.run_id
+    )
+    announce_new_data(
+        aws.sqs(),
+        s.warehouse_events_queue_url,
+        new_data_message(event.dataset, event.run_id, event.source.uri, result),
     )
     logger.info("warehouse refreshed", extra={"run_id": event.run_id, **result})
     metrics.add_metric(name="RecordsPublished", unit=MetricUnit.Count, value=result["counts"]["processed"])

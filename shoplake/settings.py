@@ -87,6 +87,8 @@ class RefreshWarehouseSettings(_Settings):
     snowflake_stage: str | None = None
     # DuckDB (the local warehouse): the database file.
     duckdb_path: str | None = None
+    # Where "new data" is announced (SQS): Airflow turns each message into an asset event.
+    warehouse_events_queue_url: str
 
     @model_validator(mode="after")
     def _warehouse_specific(self):

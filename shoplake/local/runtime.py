@@ -72,6 +72,8 @@ class RunResult:
     started_at: str = ""
     seconds: float = 0.0
     notifications: list[dict[str, Any]] = field(default_factory=list)
+    # "New data" announcements the refresh step sent (what Airflow's asset watcher consumes).
+    announcements: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -188,6 +190,7 @@ class LocalCloud:
                 "PROCESSED_BUCKET": bucket_name("processed"),
                 "WAREHOUSE": "duckdb",
                 "DUCKDB_PATH": str(self.home / "warehouse.duckdb"),
+                "WAREHOUSE_EVENTS_QUEUE_URL": self._events_queue_url,
             },
         }[name]
         return {**common, **specific}
@@ -215,6 +218,7 @@ class LocalCloud:
         sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
         self.refs["PipelineNotificationsTopic"] = topic_arn
         self._queue_url = queue_url
+        self._events_queue_url = sqs.create_queue(QueueName=f"{SERVICE}-{STAGE}-warehouse-events")["QueueUrl"]
 
         glue = self.client("glue")
         for logical_id, stem in GLUE_JOBS.items():
@@ -381,19 +385,30 @@ class LocalCloud:
             started_at=started.astimezone(UTC).isoformat(),
             seconds=round((stopped - started).total_seconds(), 3),
             notifications=self.drain_notifications(),
+            announcements=self.drain_warehouse_events(),
         )
 
     def drain_notifications(self) -> list[dict[str, Any]]:
+        """SNS notifications, as the subscribed queue received them."""
+        out = []
+        for body in self._drain(self._queue_url):
+            envelope = json.loads(body)
+            out.append({"subject": envelope.get("Subject"), "message": json.loads(envelope["Message"])})
+        return out
+
+    def drain_warehouse_events(self) -> list[dict[str, Any]]:
+        return [json.loads(body) for body in self._drain(self._events_queue_url)]
+
+    def _drain(self, queue_url: str) -> list[str]:
         sqs = self.client("sqs")
         out = []
         while True:
-            msgs = sqs.receive_message(QueueUrl=self._queue_url, MaxNumberOfMessages=10).get("Messages", [])
+            msgs = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
             if not msgs:
                 return out
             for m in msgs:
-                envelope = json.loads(m["Body"])
-                out.append({"subject": envelope.get("Subject"), "message": json.loads(envelope["Message"])})
-                sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=m["ReceiptHandle"])
+                out.append(m["Body"])
+                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
 
     def _record(self, result: RunResult) -> None:
         runs = self.home / "runs"

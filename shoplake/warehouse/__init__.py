@@ -40,3 +40,26 @@ def refresh_warehouse(settings, store: ObjectStore, *, dataset: str, source_id: 
 
         tables = SnowflakeWarehouse.from_settings(settings).refresh(ds, processed_root, manifest)
     return {"warehouse": settings.warehouse, "tables": tables, "counts": manifest["counts"]}
+
+
+# The asset the transform DAG is scheduled on, per dataset (Airflow's Asset URI).
+def asset_uri(dataset: str) -> str:
+    return f"shoplake://warehouse/raw/{dataset}"
+
+
+def new_data_message(dataset: str, manifest_run_id: str, source_uri: str, refreshed: dict[str, Any]) -> dict[str, Any]:
+    """The "new data" announcement the refresh step sends for the transform DAG's asset."""
+    return {
+        "asset": asset_uri(dataset),
+        "dataset": dataset,
+        "run_id": manifest_run_id,
+        "source_uri": source_uri,
+        "warehouse": refreshed["warehouse"],
+        "tables": refreshed["tables"],
+        "counts": refreshed["counts"],
+    }
+
+
+def announce_new_data(sqs, queue_url: str, message: dict[str, Any]) -> str:
+    """Send the announcement; the run id deduplicates re-sent messages on the consumer side."""
+    return sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(message))["MessageId"]

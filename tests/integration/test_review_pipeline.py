@@ -113,6 +113,21 @@ def test_good_file_is_published_with_counts_that_reconcile(cloud, good_file):
         (9, "unknown_format"),
     ]
     assert result.notifications == []
+    assert result.announcements == [
+        {
+            "asset": "shoplake://warehouse/raw/reviews",
+            "dataset": "reviews",
+            "run_id": result.execution,
+            "source_uri": f"s3://{bucket_name('raw')}/reviews/batch.jsonl",
+            "warehouse": "duckdb",
+            "tables": {
+                "reviews": {"files": 2, "rows": 4},
+                "review_images": {"files": 0, "rows": 0},
+                "reviews_quarantine": {"files": 1, "rows": 3},
+            },
+            "counts": {"lines_read": 9, "processed": 4, "quarantined": 3, "duplicates": 2},
+        }
+    ]
 
 
 def test_ingesting_the_same_file_twice_leaves_every_table_unchanged(cloud, good_file):
@@ -123,6 +138,7 @@ def test_ingesting_the_same_file_twice_leaves_every_table_unchanged(cloud, good_
 
     assert (first.status, second.status, second.unchanged) == ("SUCCEEDED", "SUCCEEDED", True)
     assert [s["state"] for s in second.steps] == ["Validate object", "Check for new content", "Unchanged"]
+    assert second.announcements == []  # nothing new for the transform DAG
     assert second.counts == first.counts
     assert snapshot(cloud) == before
 

@@ -388,9 +388,9 @@ def test_object_created_rule_routes_dataset_prefixes_to_intake(dev):
 
 def test_dead_letter_queues_are_encrypted_and_writable_by_the_rule_only(dev):
     queues = resources_of_type(dev, "AWS::SQS::Queue")
-    assert sorted(queues) == ["IntakeEventsDeadLetterQueue", "IntakeFailureQueue"]
+    assert sorted(queues) == ["IntakeEventsDeadLetterQueue", "IntakeFailureQueue", "WarehouseEventsQueue"]
     assert all(q["Properties"]["SqsManagedSseEnabled"] is True for q in queues.values())
-    (policy,) = resources_of_type(dev, "AWS::SQS::QueuePolicy").values()
+    policy = dev["Resources"]["IntakeEventsDeadLetterQueuePolicy"]
     (st,) = policy["Properties"]["PolicyDocument"]["Statement"]
     assert st["Principal"] == {"Service": "events.amazonaws.com"}
     assert st["Condition"]["ArnEquals"]["aws:SourceArn"] == {
@@ -400,6 +400,31 @@ def test_dead_letter_queues_are_encrypted_and_writable_by_the_rule_only(dev):
     assert invoke_config["DestinationConfig"] == {
         "OnFailure": {"Destination": {"Fn::GetAtt": ["IntakeFailureQueue", "Arn"]}}
     }
+
+
+def test_warehouse_events_queue_is_tls_only_and_only_the_refresh_function_sends(dev):
+    policy = dev["Resources"]["WarehouseEventsQueuePolicy"]["Properties"]["PolicyDocument"]
+    assert policy["Statement"] == [
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "sqs:SendMessage",
+            "Resource": {"Fn::GetAtt": ["WarehouseEventsQueue", "Arn"]},
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+    ]
+    senders = [
+        name
+        for name, role in resources_of_type(dev, "AWS::IAM::Role").items()
+        for p in role["Properties"].get("Policies", [])
+        for st in p["PolicyDocument"]["Statement"]
+        if "sqs:SendMessage" in (st["Action"] if isinstance(st["Action"], list) else [st["Action"]])
+        and st["Resource"] == {"Fn::GetAtt": ["WarehouseEventsQueue", "Arn"]}
+    ]
+    assert senders == ["RefreshWarehouseRole"]
+    env = dev["Resources"]["RefreshWarehouseLambdaFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["WAREHOUSE_EVENTS_QUEUE_URL"] == {"Ref": "WarehouseEventsQueue"}
 
 
 def _matches(pattern, value) -> bool:
@@ -705,6 +730,7 @@ def test_function_environments(dev):
             "SNOWFLAKE_DATABASE": "SHOPLAKE_DEV",
             "SNOWFLAKE_SCHEMA": "RAW",
             "SNOWFLAKE_STAGE": "RAW.PROCESSED_STAGE",
+            "WAREHOUSE_EVENTS_QUEUE_URL": {"Ref": "WarehouseEventsQueue"},
         },
     }
 
@@ -875,6 +901,7 @@ def test_role_permissions_for_each_function(dev):
                 "s3:GetObject",
                 "s3:ListBucket",
                 "secretsmanager:GetSecretValue",
+                "sqs:SendMessage",
             ]
         ),
     }

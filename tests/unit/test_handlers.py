@@ -98,6 +98,7 @@ def test_snowflake_warehouse_needs_its_connection_settings(monkeypatch):
     monkeypatch.setenv("PROCESSED_BUCKET", "p")
     monkeypatch.setenv("WAREHOUSE", "snowflake")
     monkeypatch.setenv("SNOWFLAKE_DATABASE", "SHOPLAKE")
+    monkeypatch.setenv("WAREHOUSE_EVENTS_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/q")
     with pytest.raises(errors.ConfigurationError) as caught:
         RefreshWarehouseSettings.load()
     assert "WAREHOUSE=snowflake needs SNOWFLAKE_SECRET_NAME, SNOWFLAKE_SCHEMA, SNOWFLAKE_STAGE" in str(caught.value)
