@@ -113,8 +113,10 @@ def render_table(columns: list[str], rows: list[tuple], title: str | None = None
     table = Table(title=title, title_justify="left", header_style="bold")
     for c in columns:
         table.add_column(c, overflow="fold")
+    # Years, ids and line numbers are labels, not quantities: no thousands separators.
+    plain = [any(w in c.lower() for w in ("year", "_id", "line_number")) for c in columns]
     for r in rows:
-        table.add_row(*[_fmt(v) for v in r])
+        table.add_row(*[str(v) if p and v is not None else _fmt(v) for v, p in zip(r, plain, strict=True)])
     return table
 
 

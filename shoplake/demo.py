@@ -27,7 +27,7 @@ EXAMPLE_QUERIES = {
     "Quarantined records by reason": """
         select reason, count(*) as records from raw.reviews_quarantine group by reason order by records desc, reason""",
     "Reviews per year (last 6)": """
-        select cast(year(review_date) as varchar) as year, count(*) as reviews, round(avg(rating), 2) as avg_rating
+        select year(review_date) as year, count(*) as reviews, round(avg(rating), 2) as avg_rating
         from raw.reviews group by year order by year desc limit 6""",
 }
 
