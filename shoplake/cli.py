@@ -16,6 +16,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from shoplake.snowflake_ddl import snowflake_cli
 from shoplake.storage import shoplake_home
 
 # Wide enough for the tables when output is not a terminal (CI logs, pipes).
@@ -212,6 +213,10 @@ def demo(rows: int, fresh: bool) -> None:
     from shoplake.demo import run_demo
 
     sys.exit(run_demo(rows=rows, console=out, fresh=fresh))
+
+
+# `shoplake snowflake apply|deploy-params`: the Snowflake platform DDL (shoplake/snowflake_ddl.py).
+main.add_command(snowflake_cli)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shoplake import errors, layout
-from shoplake.datasets import Dataset
+from shoplake.datasets import PIPELINE_RUNS, Dataset
 from shoplake.storage import S3Uri
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,254}$")
@@ -83,6 +83,17 @@ class SnowflakeWarehouse:
                         f"(e.g. {sorted(missing or stale)[:3]})"
                     )
                 result[table.name] = {"files": len(registered), "rows": manifest["row_counts"][table.name]}
+            # The run manifest feeds RAW.PIPELINE_RUNS (pipeline health); it must be registered too.
+            runs_path = S3Uri.parse(layout.run_manifests_prefix(processed_root, dataset.name)).key
+            run_key = S3Uri.parse(layout.run_manifest_uri(processed_root, dataset.name, manifest["run_id"])).key
+            cur.execute(
+                f"ALTER EXTERNAL TABLE {qualified(self.database, self.schema, PIPELINE_RUNS.name)} REFRESH %s",
+                (runs_path,),
+            )
+            check_sql, check_params = self.registered_files_statement(PIPELINE_RUNS.name, run_key)
+            cur.execute(check_sql, check_params)
+            if [row[0] for row in cur.fetchall()] != [run_key]:
+                raise errors.WarehouseRefreshError(f"{PIPELINE_RUNS.name}: {run_key!r} is not registered after REFRESH")
         finally:
             conn.close()
         return result

@@ -693,6 +693,7 @@ def test_one_role_per_function(dev):
         "CleanGlueJobRole",
         "FlattenGlueJobRole",
         "ReviewPipelineRole",
+        "SnowflakeStorageRole",  # assumed by Snowflake's storage integration (resources/snowflake.yml)
     }
     assert "IamRoleLambdaExecution" not in dev["Resources"]
 

@@ -81,7 +81,8 @@ def _keys(table):
 
 
 def test_snowflake_refresh_runs_one_refresh_per_table_and_checks_the_registered_files():
-    cursor = FakeCursor({t: _keys(t) for t in MANIFEST["tables"]})
+    runs = ["_manifests/reviews/runs/reviews-r1.json", "_manifests/reviews/runs/reviews-r2.json"]
+    cursor = FakeCursor({**{t: _keys(t) for t in MANIFEST["tables"]}, "pipeline_runs": runs})
     conn = FakeConnection(cursor)
     wh = SnowflakeWarehouse(lambda: conn, "SHOPLAKE", "RAW")
 
@@ -101,6 +102,8 @@ def test_snowflake_refresh_runs_one_refresh_per_table_and_checks_the_registered_
             (f"reviews_quarantine/source={SID}/",),
         ),
         (check, ("SHOPLAKE.RAW.REVIEWS_QUARANTINE", f"reviews_quarantine/source={SID}/")),
+        ('ALTER EXTERNAL TABLE "SHOPLAKE"."RAW"."PIPELINE_RUNS" REFRESH %s', ("_manifests/reviews/runs/",)),
+        (check, ("SHOPLAKE.RAW.PIPELINE_RUNS", "_manifests/reviews/runs/reviews-r2.json")),
     ]
     assert result == {
         "reviews": {"files": 1, "rows": 2},
@@ -108,6 +111,14 @@ def test_snowflake_refresh_runs_one_refresh_per_table_and_checks_the_registered_
         "reviews_quarantine": {"files": 1, "rows": 1},
     }
     assert conn.closed
+
+
+def test_snowflake_refresh_fails_when_the_run_manifest_is_not_registered():
+    cursor = FakeCursor({**{t: _keys(t) for t in MANIFEST["tables"]}, "pipeline_runs": []})
+    with pytest.raises(errors.WarehouseRefreshError, match="pipeline_runs: '_manifests/reviews/runs/reviews-r2.json'"):
+        SnowflakeWarehouse(lambda: FakeConnection(cursor), "SHOPLAKE", "RAW").refresh(
+            REVIEWS, "s3://processed", MANIFEST
+        )
 
 
 def test_snowflake_refresh_is_not_trusted_blindly():

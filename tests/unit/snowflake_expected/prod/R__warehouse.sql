@@ -1,0 +1,8 @@
+-- The warehouse's size and suspension per stage (snowflake/stages.yml). Repeatable: changing a
+-- stage's settings re-applies it. The warehouse itself is created by V1.
+USE ROLE SYSADMIN;
+
+ALTER WAREHOUSE SHOPLAKE_PROD_WH SET
+  WAREHOUSE_SIZE = SMALL
+  AUTO_SUSPEND = 60
+  AUTO_RESUME = TRUE;
