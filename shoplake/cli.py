@@ -66,6 +66,8 @@ def ingest(files: tuple[Path, ...], dataset: str, as_json: bool) -> None:
             if not as_json:
                 style = STATUS_STYLE.get(r.status, "")
                 out.print(f"[{style}]{r.status:<9}[/] {f}  {_counts_line(r)}  ({r.seconds:.1f} s)", highlight=False)
+                if r.transform is not None:
+                    out.print(f"          └ {_transform_line(r.transform)}", highlight=False)
     if as_json:
         payload = [
             {
@@ -76,11 +78,20 @@ def ingest(files: tuple[Path, ...], dataset: str, as_json: bool) -> None:
                 "quarantine_reasons": r.quarantine_reasons,
                 **({"rejection": r.rejection} if r.rejection else {}),
                 **({"error": r.error} if r.error else {}),
+                **({"transform": r.transform} if r.transform else {}),
             }
             for r in results
         ]
         click.echo(json.dumps(payload, indent=2))
-    sys.exit(1 if any(r.status == "FAILED" for r in results) else 0)
+    failed = any(r.status == "FAILED" for r in results)
+    stale = any(r.transform is not None and r.transform["state"] != "success" for r in results)
+    sys.exit(1 if failed or stale else 0)
+
+
+def _transform_line(t: dict) -> str:
+    failed = sorted(k for k, v in t["tasks"].items() if v != "success")
+    line = f"transform DAG {t['state']}: {len(t['tasks'])} tasks in {t['seconds']:.1f} s"
+    return line + (f", failed: {', '.join(failed)} (log: {t['log']})" if failed else "")
 
 
 @main.command()

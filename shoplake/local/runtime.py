@@ -74,6 +74,8 @@ class RunResult:
     notifications: list[dict[str, Any]] = field(default_factory=list)
     # "New data" announcements the refresh step sent (what Airflow's asset watcher consumes).
     announcements: list[dict[str, Any]] = field(default_factory=list)
+    # The transform DAG run those announcements triggered (state, tasks, seconds), if any.
+    transform: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -92,11 +94,14 @@ class LocalCloud:
         retry_time_scale: float = 1.0,
         max_object_bytes: int = 5 * 1024**3,
         log_level: str = "INFO",
+        run_transforms: bool = True,
     ):
         self.home = Path(home or os.environ.get("SHOPLAKE_HOME", ".shoplake")).resolve()
         self.retry_time_scale = retry_time_scale
         self.max_object_bytes = max_object_bytes
         self.log_level = log_level
+        # Locally, Airflow's asset watcher is this: each "new data" announcement runs the DAG.
+        self.run_transforms = run_transforms
         self.store = LocalObjectStore(self.home / "lake")
         self.lambdas = adapters.InProcessLambda(log_dir=self.home / "logs")
         self.glue = adapters.InProcessGlue()
@@ -317,6 +322,12 @@ class LocalCloud:
         handover = deliveries[0]["response"]
         result = self.wait(handover["execution_arn"], timeout=timeout, on_state=on_state)
         result.file = file or event["detail"]["object"]["key"]
+        if self.run_transforms and result.announcements:
+            from shoplake.orchestration import run_reviews_transform
+
+            if on_state is not None:
+                on_state("Transform (dbt via Airflow)")
+            result.transform = run_reviews_transform(self.home, announcements=result.announcements)
         self._record(result)
         return result
 

@@ -10,5 +10,6 @@ def cloud(tmp_path, monkeypatch):
     """A fresh local stack in a temporary SHOPLAKE_HOME; retries wait 1/1000 of their real time."""
     home = tmp_path / "home"
     monkeypatch.setenv("SHOPLAKE_HOME", str(home))
-    with LocalCloud(home, retry_time_scale=0.001) as c:
+    # The transform DAG after each publication has its own tests (test_end_to_end.py).
+    with LocalCloud(home, retry_time_scale=0.001, run_transforms=False) as c:
         yield c
