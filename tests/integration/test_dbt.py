@@ -1,0 +1,742 @@
+"""The dbt project (dbt/) on both warehouses.
+
+* ``dbt build --target local`` on a DuckDB warehouse built from inline rows with the exact
+  contract schema (the tables the local runtime publishes as raw.* views): two files in which
+  some reviews repeat, then a third and a late fourth for the incremental build;
+* ``dbt parse --target prod`` (Snowflake, credentials from the environment);
+* the Snowflake-dialect check: the same models against a fakesnow server, with plain tables of
+  Snowflake types (OBJECT / VARIANT maps) standing in for the external tables.
+
+dbt runs in-process (dbtRunner); every invocation writes to a temporary target path so the
+project's own dbt/target (the manifest the DAG renders from) is left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+import yaml
+
+from shoplake.datasets import PIPELINE_RUNS, REVIEWS, Table
+from shoplake.warehouse.duckdb import DUCKDB_TYPES
+
+DBT_DIR = Path(__file__).resolve().parents[2] / "dbt"
+
+# Ingestion times relative to now, so source freshness (warn 24 h, error 72 h) passes.
+NOW = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+T1, T2 = NOW - timedelta(hours=3), NOW - timedelta(hours=2)
+T3 = NOW - timedelta(minutes=30)
+# File 4 became visible after file 3 but was ingested before it (overlapping executions).
+T4 = T2 + timedelta(minutes=20)
+
+RAW = "s3://shoplake-local-raw/reviews/"
+PRODUCTS = {"r01": "P1", "r02": "P1", "r03": "P2", "r04": "P2", "r05": "P3", "r06": "P3", "r07": "P1", "r08": "P2"}
+REVIEWERS = {"r01": "U1", "r02": "U2", "r03": "U1", "r04": "U3", "r05": "U2", "r06": "U4", "r07": "U3", "r08": "U5"}
+
+
+def review(
+    review_id: str,
+    *,
+    run: str,
+    ingested_at: datetime,
+    rating: int,
+    day: date,
+    line: int,
+    helpful: int = 0,
+    verified: bool | None = True,
+    title: str = "fine",
+    style: dict[str, str] | None = None,
+    reviewer_name: str | None = None,
+) -> dict[str, Any]:
+    """A raw.reviews row with every contract column."""
+    ts = datetime(day.year, day.month, day.day, 12, 0, 0)
+    return {
+        "review_id": review_id,
+        "product_id": PRODUCTS[review_id],
+        "parent_product_id": None,
+        "reviewer_id": REVIEWERS[review_id],
+        "reviewer_name": reviewer_name,
+        "rating": rating,
+        "title": title,
+        "review_text": f"text of {review_id}",
+        "review_ts": ts,
+        "review_date": day,
+        "helpful_votes": helpful,
+        "total_votes": None,
+        "verified_purchase": verified,
+        "image_count": 0,
+        "style": style,
+        "source_format": "amazon_2018" if verified is not None else "amazon_2014",
+        "source_uri": f"{RAW}{run}.jsonl",
+        "line_number": line,
+        "ingested_at": ingested_at,
+        "run_id": run,
+        "review_year": day.year,
+    }
+
+
+def run_row(run: str, committed_at: datetime, processed: int, duplicates: int, reasons: dict[str, int]):
+    quarantined = sum(reasons.values())
+    return {
+        "dataset": "reviews",
+        "source_uri": f"{RAW}{run}.jsonl",
+        "source_id": f"src-{run}",
+        "run_id": run,
+        "pipeline_version": "1",
+        "committed_at": committed_at,
+        "lines_read": processed + quarantined + duplicates,
+        "processed": processed,
+        "quarantined": quarantined,
+        "duplicates": duplicates,
+        "quarantine_reasons": reasons,
+        "clean_seconds": 1.5,
+        "flatten_seconds": 0.5,
+    }
+
+
+def quarantine_row(run: str, line: int, reason: str):
+    return {"source_uri": f"{RAW}{run}.jsonl", "line_number": line, "reason": reason, "raw_record": "{", "run_id": run}
+
+
+def image_row(review_id: str, run: str, url: str, variant: str, year: int):
+    return {
+        "review_id": review_id,
+        "image_url": url,
+        "variant": variant,
+        "source_uri": f"{RAW}{run}.jsonl",
+        "run_id": run,
+        "review_year": year,
+    }
+
+
+# Two files: r02 and r03 arrive again in file 2 (r02 with more helpful votes, r03 re-rated 2 -> 3).
+FILE_1 = {
+    "reviews": [
+        review(
+            "r01",
+            run="run-1",
+            ingested_at=T1,
+            rating=5,
+            day=date(2024, 1, 5),
+            line=1,
+            helpful=2,
+            style={"size": "Medium", "color": "Red"},
+            reviewer_name="Ann",
+        ),
+        review("r02", run="run-1", ingested_at=T1, rating=4, day=date(2024, 1, 20), line=2, verified=False),
+        review("r03", run="run-1", ingested_at=T1, rating=2, day=date(2024, 2, 3), line=3, helpful=1, verified=None),
+        review(
+            "r04", run="run-1", ingested_at=T1, rating=1, day=date(2024, 3, 10), line=4, style={"format": "Paperback"}
+        ),
+        review("r05", run="run-1", ingested_at=T1, rating=5, day=date(2023, 12, 30), line=5),
+    ],
+    "review_images": [
+        image_row("r01", "run-1", "https://img/1.jpg", "original", 2024),
+        image_row("r01", "run-1", "https://img/2.jpg", "original", 2024),
+    ],
+    "reviews_quarantine": [quarantine_row("run-1", 7, "malformed_json")],
+    "pipeline_runs": [run_row("run-1", T1 + timedelta(minutes=1), 5, 1, {"malformed_json": 1})],
+}
+FILE_2 = {
+    "reviews": [
+        review(
+            "r02",
+            run="run-2",
+            ingested_at=T2,
+            rating=4,
+            day=date(2024, 1, 20),
+            line=1,
+            helpful=7,
+            verified=False,
+            title="updated",
+        ),
+        review("r03", run="run-2", ingested_at=T2, rating=3, day=date(2024, 2, 3), line=2, helpful=1, verified=None),
+        review("r06", run="run-2", ingested_at=T2, rating=4, day=date(2024, 1, 15), line=3, style={"colour": "Blue"}),
+        review("r07", run="run-2", ingested_at=T2, rating=3, day=date(2024, 2, 11), line=4),
+    ],
+    "review_images": [image_row("r06", "run-2", "https://img/6.jpg", "large", 2024)],
+    "reviews_quarantine": [quarantine_row("run-2", 5, "missing_rating"), quarantine_row("run-2", 6, "invalid_rating")],
+    "pipeline_runs": [run_row("run-2", T2 + timedelta(minutes=1), 4, 0, {"missing_rating": 1, "invalid_rating": 1})],
+}
+# Later: file 3 re-rates r01 and brings r08; file 4 (ingested before file 3, visible after it)
+# brings an older copy of r01 that must not win.
+FILE_3 = {
+    "reviews": [
+        review(
+            "r01",
+            run="run-3",
+            ingested_at=T3,
+            rating=4,
+            day=date(2024, 1, 5),
+            line=1,
+            helpful=2,
+            style={"size": "Medium", "color": "Red"},
+            reviewer_name="Ann",
+        ),
+        review("r08", run="run-3", ingested_at=T3, rating=5, day=date(2024, 3, 20), line=2),
+    ],
+    "review_images": [],
+    "reviews_quarantine": [],
+    "pipeline_runs": [run_row("run-3", T3 + timedelta(minutes=1), 2, 0, {})],
+}
+FILE_4 = {
+    "reviews": [
+        review("r01", run="run-4", ingested_at=T4, rating=1, day=date(2024, 1, 5), line=1),
+    ],
+    "review_images": [],
+    "reviews_quarantine": [],
+    "pipeline_runs": [run_row("run-4", T4 + timedelta(minutes=90), 1, 0, {})],
+}
+TABLES: list[Table] = [*REVIEWS.tables, PIPELINE_RUNS]
+
+
+# -- the local warehouse ----------------------------------------------------------------------
+def contract_columns(table: Table) -> list[tuple[str, str]]:
+    """(name, neutral type) of a raw.* table as the local views expose it, partition column last."""
+    cols = [(c.name, c.type) for c in table.columns]
+    if table.partition_by:
+        cols.append((table.partition_by, table.partition_type))
+    return cols
+
+
+def create_raw_tables(path: Path) -> None:
+    """raw.* as tables with the exact types of the local views (shoplake/warehouse/duckdb.py)."""
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema if not exists raw")
+        for table in TABLES:
+            cols = ", ".join(f"{name} {DUCKDB_TYPES[typ]}" for name, typ in contract_columns(table))
+            con.execute(f"create table raw.{table.name} ({cols})")
+
+
+def map_placeholder(typ: str) -> str:
+    """A parameter bound as a list of {k, v} structs, made a DuckDB MAP of the contract's type."""
+    value = "bigint" if typ.endswith("bigint>") else "varchar"
+    return f"cast(map_from_entries(?::struct(k varchar, v {value})[]) as {DUCKDB_TYPES[typ]})"
+
+
+def map_entries(value: dict | None) -> list[dict] | None:
+    return None if value is None else [{"k": k, "v": v} for k, v in value.items()]
+
+
+def insert_duckdb(path: Path, file: dict[str, list[dict]]) -> None:
+    with duckdb.connect(str(path)) as con:
+        for table in TABLES:
+            cols = contract_columns(table)
+            for row in file[table.name]:
+                values = [map_placeholder(typ) if typ.startswith("map<") else "?" for _, typ in cols]
+                params = [map_entries(row[name]) if typ.startswith("map<") else row[name] for name, typ in cols]
+                con.execute(f"insert into raw.{table.name} values ({', '.join(values)})", params)
+
+
+def query(path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(path)) as con:
+        return con.execute(sql).fetchall()
+
+
+@contextmanager
+def environment(**env: str) -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as mp:
+        for k, v in env.items():
+            mp.setenv(k, v)
+        yield
+
+
+def dbt(home: Path, *args: str, target: str = "local", **env: str):
+    """Invoke dbt in-process on the project with the given SHOPLAKE_HOME; return dbt's result."""
+    from dbt.cli.main import dbtRunner
+
+    with environment(SHOPLAKE_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="False", **env):
+        result = dbtRunner().invoke(
+            [
+                *args,
+                "--project-dir", str(DBT_DIR),
+                "--profiles-dir", str(DBT_DIR),
+                "--target", target,
+                "--target-path", str(home / "dbt-target"),
+                "--log-path", str(home / "dbt-logs"),
+            ]
+        )  # fmt: skip
+    release_duckdb()
+    return result
+
+
+def dbt_cli(home: Path, *args: str, target: str, **env: str) -> subprocess.CompletedProcess:
+    """dbt in a process of its own (raises on failure).
+
+    For the Snowflake targets: the Snowflake adapter and DuckDB in one interpreter make DuckDB
+    report its type objects as leaked at exit (harmless, but noise at the end of the suite)."""
+    cmd = [
+        str(Path(sys.executable).parent / "dbt"),
+        *args,
+        "--project-dir", str(DBT_DIR),
+        "--profiles-dir", str(DBT_DIR),
+        "--target", target,
+        "--target-path", str(home / "dbt-target"),
+        "--log-path", str(home / "dbt-logs"),
+    ]  # fmt: skip
+    proc = subprocess.run(  # noqa: S603
+        cmd, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", **env}, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-2000:]
+    return proc
+
+
+def dbt_process(home: Path, *args: str, target: str, **env: str) -> dict[str, str]:
+    """dbt_cli, then {unique_id: status} from run_results.json."""
+    dbt_cli(home, *args, target=target, **env)
+    results = json.loads((home / "dbt-target" / "run_results.json").read_text())["results"]
+    return {r["unique_id"]: r["status"] for r in results}
+
+
+def release_duckdb() -> None:
+    """Close the DuckDB connection dbt-duckdb keeps for the life of the process (dbt runs in-process
+    here): the file is then free for others, and no live DuckDB objects are left at exit."""
+    connections = sys.modules.get("dbt.adapters.duckdb.connections")
+    if connections is not None and connections.DuckDBConnectionManager._ENV is not None:
+        connections.DuckDBConnectionManager._ENV.close()
+        connections.DuckDBConnectionManager._ENV = None
+
+
+def statuses(result) -> dict[str, str]:
+    return {r.node.unique_id: str(r.status) for r in result.result.results}
+
+
+def copy_home(source: Path, root: Path) -> Path:
+    root.mkdir(parents=True)
+    shutil.copy(source / "warehouse.duckdb", root / "warehouse.duckdb")
+    return root
+
+
+def make_home(root: Path, *files: dict) -> Path:
+    root.mkdir(parents=True)
+    create_raw_tables(root / "warehouse.duckdb")
+    for f in files:
+        insert_duckdb(root / "warehouse.duckdb", f)
+    return root
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Any]:
+    """A warehouse holding files 1 and 2, after one ``dbt build --target local``."""
+    home = make_home(tmp_path_factory.mktemp("dbt") / "home", FILE_1, FILE_2)
+    return home, dbt(home, "build")
+
+
+def rows_as_dicts(path: Path, sql: str) -> list[dict[str, Any]]:
+    with duckdb.connect(str(path)) as con:
+        cur = con.execute(sql)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+# -- dbt build --target local -----------------------------------------------------------------
+def test_build_passes_every_model_and_test(built):
+    # Given two files with repeated reviews / When dbt build runs / Then everything passes
+    _, result = built
+    assert result.success, [r.message for r in result.result.results if str(r.status) not in ("success", "pass")]
+    kinds = {uid.split(".")[0] for uid in statuses(result)}
+    assert kinds == {"model", "test", "unit_test"}
+    assert set(statuses(result).values()) <= {"success", "pass"}
+    assert sum(uid.startswith("unit_test.") for uid in statuses(result)) == 4
+
+
+def test_fct_reviews_has_one_row_per_review_with_its_latest_ingestion(built):
+    home, _ = built
+    path = home / "warehouse.duckdb"
+    # acceptance: one row per distinct review_id of raw.reviews
+    (distinct_raw,) = query(path, "select count(distinct review_id) from raw.reviews")[0]
+    assert query(path, "select count(*), count(distinct review_id) from marts.fct_reviews") == [(distinct_raw, 7)]
+    got = query(
+        path,
+        "select review_id, product_id, reviewer_id, rating, helpful_votes, review_title, run_id, review_month, "
+        "style_size, style_color, style_format from marts.fct_reviews order by review_id",
+    )
+    assert got == [
+        ("r01", "P1", "U1", 5, 2, "fine", "run-1", date(2024, 1, 1), "Medium", "Red", None),
+        ("r02", "P1", "U2", 4, 7, "updated", "run-2", date(2024, 1, 1), None, None, None),
+        ("r03", "P2", "U1", 3, 1, "fine", "run-2", date(2024, 2, 1), None, None, None),
+        ("r04", "P2", "U3", 1, 0, "fine", "run-1", date(2024, 3, 1), None, None, "Paperback"),
+        ("r05", "P3", "U2", 5, 0, "fine", "run-1", date(2023, 12, 1), None, None, None),
+        ("r06", "P3", "U4", 4, 0, "fine", "run-2", date(2024, 1, 1), None, "Blue", None),
+        ("r07", "P1", "U3", 3, 0, "fine", "run-2", date(2024, 2, 1), None, None, None),
+    ]
+
+
+def test_product_rating_summary_numbers(built):
+    home, _ = built
+    got = rows_as_dicts(home / "warehouse.duckdb", "select * from marts.product_rating_summary order by product_id")
+    # ratings after de-duplication: P1 5, 4, 3; P2 3, 1; P3 5, 4 -> prior mean m = 25 / 7, C = 10
+    m, c = Fraction(25, 7), 10
+
+    def bayes(total: int, n: int) -> float:
+        return float((c * m + total) / (c + n))
+
+    expected = [
+        {"product_id": "P1", "review_count": 3, "average_rating": 4.0,
+         "rating_1_count": 0, "rating_2_count": 0, "rating_3_count": 1, "rating_4_count": 1, "rating_5_count": 1,
+         "verified_review_count": 2, "verified_share": 2 / 3,
+         # weights 1 + helpful votes: r01 5 x 3, r02 4 x 8, r07 3 x 1
+         "helpful_weighted_average": 50 / 12, "bayesian_average": bayes(12, 3),
+         "first_review_date": date(2024, 1, 5), "last_review_date": date(2024, 2, 11)},
+        {"product_id": "P2", "review_count": 2, "average_rating": 2.0,
+         "rating_1_count": 1, "rating_2_count": 0, "rating_3_count": 1, "rating_4_count": 0, "rating_5_count": 0,
+         # r03 comes from a 2014 file: verification unknown, so the share is over r04 only
+         "verified_review_count": 1, "verified_share": 1.0,
+         "helpful_weighted_average": (3 * 2 + 1 * 1) / 3, "bayesian_average": bayes(4, 2),
+         "first_review_date": date(2024, 2, 3), "last_review_date": date(2024, 3, 10)},
+        {"product_id": "P3", "review_count": 2, "average_rating": 4.5,
+         "rating_1_count": 0, "rating_2_count": 0, "rating_3_count": 0, "rating_4_count": 1, "rating_5_count": 1,
+         "verified_review_count": 2, "verified_share": 1.0,
+         "helpful_weighted_average": 4.5, "bayesian_average": bayes(9, 2),
+         "first_review_date": date(2023, 12, 30), "last_review_date": date(2024, 1, 15)},
+    ]  # fmt: skip
+    assert got == [
+        {k: pytest.approx(v, rel=1e-12) if isinstance(v, float) else v for k, v in e.items()} for e in expected
+    ]
+    # P2 (2 reviews averaging 2.0) is pulled up towards the mean more than P1 (3 reviews) is pulled down
+    assert bayes(4, 2) == pytest.approx(139 / 42) and bayes(12, 3) == pytest.approx(334 / 91)
+
+
+def test_product_reviews_monthly_change_from_previous_month(built):
+    home, _ = built
+    got = query(
+        home / "warehouse.duckdb",
+        "select product_id, review_month, review_count, average_rating, previous_month_review_count, "
+        "review_count_change, average_rating_change from marts.product_reviews_monthly order by 1, 2",
+    )
+    assert got == [
+        ("P1", date(2024, 1, 1), 2, 4.5, 0, 2, None),
+        ("P1", date(2024, 2, 1), 1, 3.0, 2, -1, -1.5),
+        ("P2", date(2024, 2, 1), 1, 3.0, 0, 1, None),
+        ("P2", date(2024, 3, 1), 1, 1.0, 1, 0, -2.0),
+        ("P3", date(2023, 12, 1), 1, 5.0, 0, 1, None),
+        # across the year boundary
+        ("P3", date(2024, 1, 1), 1, 4.0, 1, 0, -1.0),
+    ]
+
+
+def test_dimensions_and_reviewer_activity(built):
+    home, _ = built
+    path = home / "warehouse.duckdb"
+    assert query(path, "select product_id, review_count from marts.dim_products order by 1") == [
+        ("P1", 3),
+        ("P2", 2),
+        ("P3", 2),
+    ]
+    assert query(path, "select reviewer_id, reviewer_name, review_count from marts.dim_reviewers order by 1") == [
+        ("U1", "Ann", 2),
+        ("U2", None, 2),
+        ("U3", None, 2),
+        ("U4", None, 1),
+    ]
+    assert query(
+        path,
+        "select reviewer_id, review_count, distinct_products, active_days, max_reviews_in_one_day, "
+        "average_rating_given, five_star_share, verified_share, is_unusual from marts.reviewer_activity order by 1",
+    ) == [
+        ("U1", 2, 2, 2, 1, 4.0, 0.5, 1.0, False),
+        ("U2", 2, 2, 2, 1, 4.5, 0.5, 0.5, False),
+        ("U3", 2, 2, 2, 1, 2.0, 0.0, 1.0, False),
+        ("U4", 1, 1, 1, 1, 4.0, 0.0, 1.0, False),
+    ]
+    assert query(path, "select review_id, image_variant, image_url from marts.fct_review_images order by 3") == [
+        ("r01", "original", "https://img/1.jpg"),
+        ("r01", "original", "https://img/2.jpg"),
+        ("r06", "large", "https://img/6.jpg"),
+    ]
+
+
+def test_pipeline_health_per_file_and_per_day(built):
+    home, _ = built
+    path = home / "warehouse.duckdb"
+    assert query(
+        path,
+        "select run_id, lines_read, processed, quarantined, duplicates, quarantined_malformed_json, "
+        "quarantined_missing_rating, quarantined_invalid_rating, quarantine_rows, is_current_run "
+        "from marts.fct_pipeline_runs order by run_id",
+    ) == [
+        ("run-1", 7, 5, 1, 1, 1, 0, 0, 1, True),
+        ("run-2", 6, 4, 2, 0, 0, 1, 1, 2, True),
+    ]
+    days = sorted({(T1 + timedelta(minutes=1)).date(), (T2 + timedelta(minutes=1)).date()})
+    got = query(
+        path,
+        "select committed_date, runs, files, lines_read, processed, quarantined, duplicates, "
+        "quarantined_malformed_json + quarantined_missing_rating + quarantined_invalid_rating "
+        "from marts.pipeline_health_daily order by 1",
+    )
+    if len(days) == 1:  # both runs committed the same UTC day
+        assert got == [(days[0], 2, 2, 13, 9, 3, 1, 3)]
+    else:
+        assert got == [(days[0], 1, 1, 7, 5, 1, 1, 1), (days[1], 1, 1, 6, 4, 2, 0, 2)]
+
+
+def test_fixture_rows_follow_the_contract():
+    for file in (FILE_1, FILE_2, FILE_3, FILE_4):
+        for table in TABLES:
+            assert all(list(row) == [name for name, _ in contract_columns(table)] for row in file[table.name])
+
+
+def test_quarantine_reason_columns_follow_the_contract():
+    project = yaml.safe_load((DBT_DIR / "dbt_project.yml").read_text())
+    assert project["vars"]["reviews_quarantine_reasons"] == list(REVIEWS.reason_codes)
+
+
+# -- incremental ------------------------------------------------------------------------------
+def test_incremental_build_reads_only_new_runs_and_matches_a_full_refresh(built, tmp_path):
+    # Given the built warehouse of files 1 and 2, with a marker on a row no new file touches
+    source, _ = built
+    home = copy_home(source, tmp_path / "home")
+    path = home / "warehouse.duckdb"
+    query(path, "update marts.fct_reviews set review_title = 'untouched' where review_id = 'r05'")
+    insert_duckdb(path, FILE_3)
+
+    def incremental_query() -> str:
+        compiled = dbt(home, "compile", "--select", "fct_reviews")
+        assert compiled.success
+        return compiled.result.results[0].node.compiled_code
+
+    # When the model's incremental query is compiled against the loaded table
+    # Then it selects file 3's rows only
+    assert sorted(query(path, f"select review_id, run_id, rating from ({incremental_query()})")) == [
+        ("r01", "run-3", 4),
+        ("r08", "run-3", 5),
+    ]
+
+    # When the incremental build runs
+    assert dbt(home, "build", "--select", "fct_reviews+").success
+    # Then the untouched row was not rewritten, r01 took file 3's values, r08 arrived
+    expected = [
+        ("r01", "run-3", 4, "fine"),
+        ("r02", "run-2", 4, "updated"),
+        ("r03", "run-2", 3, "fine"),
+        ("r04", "run-1", 1, "fine"),
+        ("r05", "run-1", 5, "untouched"),
+        ("r06", "run-2", 4, "fine"),
+        ("r07", "run-2", 3, "fine"),
+        ("r08", "run-3", 5, "fine"),
+    ]
+    assert query(path, "select review_id, run_id, rating, review_title from marts.fct_reviews order by 1") == expected
+
+    # Given file 4, ingested before file 3 but visible only now, with an older copy of r01
+    insert_duckdb(path, FILE_4)
+    # Then the incremental query finds it but keeps nothing from it, and the build changes nothing
+    assert query(path, f"select count(*) from ({incremental_query()})") == [(0,)]
+    assert dbt(home, "build", "--select", "fct_reviews+").success
+    after = rows_as_dicts(path, "select * from marts.fct_reviews order by review_id")
+    assert [(r["review_id"], r["run_id"], r["rating"], r["review_title"]) for r in after] == expected
+
+    # When the model is rebuilt from scratch / Then it equals the incremental result
+    assert dbt(home, "build", "--select", "fct_reviews+", "--full-refresh").success
+    full = rows_as_dicts(path, "select * from marts.fct_reviews order by review_id")
+    after[4]["review_title"] = "fine"
+    assert full == after
+
+
+# -- freshness --------------------------------------------------------------------------------
+def test_source_freshness_thresholds(built, tmp_path):
+    source, _ = built
+    fresh = dbt(source, "source", "freshness")
+    assert fresh.success
+    assert {r.node.unique_id: str(r.status) for r in fresh.result.results} == {
+        "source.shoplake.amazon.reviews": "pass",
+        "source.shoplake.shoplake.pipeline_runs": "pass",
+    }
+    # Given runs committed 30 h and reviews ingested 4 days ago / Then warn and error
+    home = copy_home(source, tmp_path / "stale")
+    now = "current_timestamp::timestamp"
+    query(home / "warehouse.duckdb", f"update raw.pipeline_runs set committed_at = {now} - interval 30 hour")
+    query(home / "warehouse.duckdb", f"update raw.reviews set ingested_at = {now} - interval 4 day")
+    stale = dbt(home, "source", "freshness")
+    assert not stale.success
+    assert {r.node.unique_id: str(r.status) for r in stale.result.results} == {
+        "source.shoplake.amazon.reviews": "error",
+        "source.shoplake.shoplake.pipeline_runs": "warn",
+    }
+
+
+# -- prod -------------------------------------------------------------------------------------
+def test_parse_prod_target(tmp_path):
+    dbt_cli(
+        tmp_path,
+        "parse",
+        target="prod",
+        SNOWFLAKE_ACCOUNT="xy12345.eu-west-1",
+        SNOWFLAKE_USER="shoplake_transformer",
+        SNOWFLAKE_PASSWORD="not-a-secret",  # noqa: S106
+        SNOWFLAKE_ROLE="SHOPLAKE_PROD_TRANSFORMER",
+        SNOWFLAKE_WAREHOUSE="TRANSFORMING",
+        SNOWFLAKE_DATABASE="SHOPLAKE",
+    )
+    manifest = json.loads((tmp_path / "dbt-target" / "manifest.json").read_text())
+    schemas = {n["name"]: n["schema"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    assert schemas["stg_amazon__reviews"] == "staging"
+    assert schemas["fct_reviews"] == "marts"
+    assert {s["schema"] for s in manifest["sources"].values()} == {"raw"}
+    assert manifest["metadata"]["adapter_type"] == "snowflake"
+
+
+# -- the Snowflake-dialect check --------------------------------------------------------------
+SNOWFLAKE_TYPES = {
+    "string": "varchar",
+    "bigint": "bigint",
+    "int": "int",
+    "double": "double",
+    "boolean": "boolean",
+    "timestamp": "timestamp_ntz",
+    "date": "date",
+    # as snowflake/V4__external_tables.sql declares them: maps are OBJECT
+    "map<string,string>": "object",
+    "map<string,bigint>": "object",
+}
+
+
+def snowflake_literal(value: Any, typ: str) -> str:
+    if value is None:
+        return "null"
+    if typ.startswith("map<"):
+        return "parse_json('" + json.dumps(value).replace("'", "''") + "')"
+    if typ in ("string", "timestamp", "date"):
+        cast = {"string": "", "timestamp": "::timestamp_ntz", "date": "::date"}[typ]
+        return "'" + str(value).replace("'", "''") + "'" + cast
+    if typ == "boolean":
+        return "true" if value else "false"
+    return str(value)
+
+
+def snowflake_inserts(file: dict[str, list[dict]]) -> list[str]:
+    statements = []
+    for table in TABLES:
+        cols = contract_columns(table)
+        for row in file[table.name]:
+            values = ", ".join(snowflake_literal(row[name], typ) for name, typ in cols)
+            statements.append(f"insert into shoplake.raw.{table.name} select {values}")
+    return statements
+
+
+_SNOWFLAKE_CLIENT = """
+import json, sys
+import snowflake.connector
+port, database, statements = int(sys.argv[1]), sys.argv[2] or None, json.loads(sys.stdin.read())
+conn = snowflake.connector.connect(
+    user="fake", password="snow", account="fakesnow", host="127.0.0.1", port=port, protocol="http", database=database
+)
+cur = conn.cursor()
+out = []
+for sql in statements:
+    cur.execute(sql)
+    out.append([list(row) for row in cur.fetchall()])
+conn.close()
+print(json.dumps(out, default=str))
+"""
+
+
+def snowflake_sql(port: int, *statements: str, database: str = "shoplake") -> list[list[tuple]]:
+    """Run statements on the fakesnow server with the Snowflake connector, in a process of its own
+    (see dbt_process); each statement's rows."""
+    proc = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", _SNOWFLAKE_CLIENT, str(port), database],
+        input=json.dumps(statements),
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return [[tuple(row) for row in rows] for rows in json.loads(proc.stdout)]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def fakesnow_server(tmp_path):
+    """A fakesnow server (its own process) on a free port of 127.0.0.1, with RAW tables of Snowflake types."""
+    port = free_port()
+    log = (tmp_path / "fakesnow.log").open("w")
+    server = subprocess.Popen([sys.executable, "-m", "fakesnow", "-s", "-p", str(port)], stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"fakesnow did not start: {(tmp_path / 'fakesnow.log').read_text()}") from None
+                time.sleep(0.1)
+        snowflake_sql(port, "create database shoplake", database="")
+        snowflake_sql(
+            port,
+            "create schema shoplake.raw",
+            *(
+                f"create table shoplake.raw.{table.name} "
+                f"({', '.join(f'{name} {SNOWFLAKE_TYPES[typ]}' for name, typ in contract_columns(table))})"
+                for table in TABLES
+            ),
+        )
+        yield port
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def test_models_run_on_the_snowflake_dialect(fakesnow_server, tmp_path):
+    port = fakesnow_server
+    snowflake_sql(port, *snowflake_inserts(FILE_1), *snowflake_inserts(FILE_2))
+    # fakesnow cannot create database-qualified temporary tables, which dbt's unit tests need:
+    # the unit tests run on DuckDB; every model and data test runs here.
+    args = ("build", "--exclude-resource-type", "unit_test")
+    done = dbt_process(tmp_path, *args, target="fakesnow", FAKESNOW_PORT=str(port))
+    assert set(done.values()) == {"success", "pass"}
+    assert sum(uid.startswith("model.") for uid in done) == 13
+
+    reviews, runs = snowflake_sql(
+        port,
+        "select review_id, run_id, rating, style_size, style_color from shoplake.marts.fct_reviews order by 1",
+        "select run_id, quarantined_missing_rating, quarantined_invalid_rating "
+        "from shoplake.marts.fct_pipeline_runs order by 1",
+    )
+    assert reviews == [
+        ("r01", "run-1", 5, "Medium", "Red"),
+        ("r02", "run-2", 4, None, None),
+        ("r03", "run-2", 3, None, None),
+        ("r04", "run-1", 1, None, None),
+        ("r05", "run-1", 5, None, None),
+        ("r06", "run-2", 4, None, "Blue"),
+        ("r07", "run-2", 3, None, None),
+    ]
+    assert runs == [("run-1", 0, 0), ("run-2", 1, 1)]
+
+    # the incremental path (delete+insert) in Snowflake SQL
+    snowflake_sql(port, *snowflake_inserts(FILE_3), *snowflake_inserts(FILE_4))
+    done = dbt_process(tmp_path, *args, "--select", "fct_reviews+", target="fakesnow", FAKESNOW_PORT=str(port))
+    assert set(done.values()) == {"success", "pass"}
+    changed, count = snowflake_sql(
+        port,
+        "select review_id, run_id, rating from shoplake.marts.fct_reviews where review_id in ('r01', 'r08') order by 1",
+        "select count(*) from shoplake.marts.fct_reviews",
+    )
+    assert changed == [("r01", "run-3", 4), ("r08", "run-3", 5)]
+    assert count == [(8,)]
