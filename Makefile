@@ -39,7 +39,7 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 lint: $(PY_STAMP)
-	$(BIN)/ruff check shoplake handlers glue tests bench
+	$(BIN)/ruff check shoplake handlers glue dags tests bench
 
 package: $(NODE_STAMP)
 	npx sls package --stage dev

@@ -152,6 +152,10 @@ class LocalCloud:
         self._provision()
 
     def stop(self) -> None:
+        if self._mock is not None and "ReviewPipeline" in self.refs:
+            # An execution still running in moto's worker thread would outlive the adapters and
+            # publish into whatever moto state comes next: let in-flight work finish first.
+            self._drain_executions()
         for adapter in reversed(self._adapters):
             adapter.uninstall()
         if self._mock is not None:
@@ -164,6 +168,16 @@ class LocalCloud:
                 os.environ[k] = v
         self._saved_env.clear()
         reset_cold_start_caches()
+
+    def _drain_executions(self, timeout: float = 120) -> None:
+        sfn = self.client("stepfunctions")
+        deadline = time.monotonic() + timeout
+        running = sfn.list_executions(stateMachineArn=self.refs["ReviewPipeline"], statusFilter="RUNNING")
+        for ex in running["executions"]:
+            while sfn.describe_execution(executionArn=ex["executionArn"])["status"] == "RUNNING":
+                if time.monotonic() > deadline:
+                    return
+                time.sleep(0.05)
 
     # -- provisioning (what serverless.yml deploys) -------------------------------------------
     def client(self, service: str):
