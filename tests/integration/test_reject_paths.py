@@ -100,6 +100,7 @@ def test_redelivered_event_starts_no_second_execution(cloud):
     second = cloud.deliver(event)[0]["response"]
 
     # Then both deliveries report the same execution, and only one exists
+    cloud.wait(first["execution_arn"])
     sfn = cloud.client("stepfunctions")
     executions = sfn.list_executions(stateMachineArn=cloud.refs["ReviewPipeline"])["executions"]
     assert second == first
@@ -116,6 +117,7 @@ def test_same_object_version_without_the_idempotency_record_still_starts_once(cl
         table.delete_item(TableName=cloud.refs["IdempotencyTable"], Key={"id": item["id"]})
     again = dict(event, id="another-delivery-id")
     second = cloud.deliver(again)[0]["response"]
+    cloud.wait(first["execution_arn"])
 
     executions = cloud.client("stepfunctions").list_executions(stateMachineArn=cloud.refs["ReviewPipeline"])
     assert second["execution_arn"] == first["execution_arn"]
