@@ -13,10 +13,5 @@ def stepfunctions():
 
 
 @cold_start_cache
-def secretsmanager():
-    return boto3.client("secretsmanager")
-
-
-@cold_start_cache
 def sqs():
     return boto3.client("sqs")

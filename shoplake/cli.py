@@ -16,14 +16,13 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from shoplake.console import STATUS_STYLE, format_value, ingest_with_progress, render_table, transform_line
 from shoplake.snowflake_ddl import snowflake_cli
 from shoplake.storage import shoplake_home
 
 # Wide enough for the tables when output is not a terminal (CI logs, pipes).
 console = Console(stderr=True)
 out = Console(width=None if Console().is_terminal else 140)
-
-STATUS_STYLE = {"SUCCEEDED": "green", "REJECTED": "yellow", "FAILED": "bold red"}
 
 
 @click.group()
@@ -60,14 +59,13 @@ def ingest(files: tuple[Path, ...], dataset: str, as_json: bool) -> None:
     results = []
     with LocalCloud() as cloud:
         for f in files:
-            with console.status(f"[bold]{f.name}[/]: landing…") as status:
-                r = cloud.ingest(f, dataset=dataset, on_state=lambda s, f=f: status.update(f"[bold]{f.name}[/]: {s}…"))
+            r = ingest_with_progress(cloud, f, console, dataset)
             results.append(r)
             if not as_json:
                 style = STATUS_STYLE.get(r.status, "")
                 out.print(f"[{style}]{r.status:<9}[/] {f}  {_counts_line(r)}  ({r.seconds:.1f} s)", highlight=False)
                 if r.transform is not None:
-                    out.print(f"          └ {_transform_line(r.transform)}", highlight=False)
+                    out.print(f"          └ {transform_line(r.transform)}", highlight=False)
     if as_json:
         payload = [
             {
@@ -86,12 +84,6 @@ def ingest(files: tuple[Path, ...], dataset: str, as_json: bool) -> None:
     failed = any(r.status == "FAILED" for r in results)
     stale = any(r.transform is not None and r.transform["state"] != "success" for r in results)
     sys.exit(1 if failed or stale else 0)
-
-
-def _transform_line(t: dict) -> str:
-    failed = sorted(k for k, v in t["tasks"].items() if v != "success")
-    line = f"transform DAG {t['state']}: {len(t['tasks'])} tasks in {t['seconds']:.1f} s"
-    return line + (f", failed: {', '.join(failed)} (log: {t['log']})" if failed else "")
 
 
 @main.command()
@@ -121,27 +113,6 @@ def sql(query: str, fmt: str) -> None:
         out.print(render_table(columns, rows))
 
 
-def render_table(columns: list[str], rows: list[tuple], title: str | None = None) -> Table:
-    table = Table(title=title, title_justify="left", header_style="bold")
-    for c in columns:
-        table.add_column(c, overflow="fold")
-    # Years, ids and line numbers are labels, not quantities: no thousands separators.
-    plain = [any(w in c.lower() for w in ("year", "_id", "line_number")) for c in columns]
-    for r in rows:
-        table.add_row(*[str(v) if p and v is not None else _fmt(v) for v, p in zip(r, plain, strict=True)])
-    return table
-
-
-def _fmt(v) -> str:
-    if v is None:
-        return "∅"
-    if isinstance(v, float):
-        return f"{v:,.3f}".rstrip("0").rstrip(".")
-    if isinstance(v, int) and not isinstance(v, bool):
-        return f"{v:,}"
-    return str(v)
-
-
 @main.command()
 @click.option("--limit", default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
@@ -164,7 +135,7 @@ def runs(limit: int, as_json: bool) -> None:
             r["started_at"][:19].replace("T", " "),
             Path(r["file"]).name,
             f"[{STATUS_STYLE.get(r['status'], '')}]{r['status']}[/]",
-            *(_fmt(c[k]) for k in ("lines_read", "processed", "quarantined", "duplicates")),
+            *(format_value(c[k]) for k in ("lines_read", "processed", "quarantined", "duplicates")),
             steps,
             f"{r['seconds']:.1f}",
         )

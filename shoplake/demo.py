@@ -10,6 +10,7 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
+from shoplake.console import ingest_with_progress, render_table, transform_line
 from shoplake.storage import shoplake_home
 
 # From the dbt marts the transform DAG builds after each publication.
@@ -48,12 +49,6 @@ EXAMPLE_QUERIES = {
 }
 
 
-def _table(columns, rows, title=None) -> Table:
-    from shoplake.cli import render_table
-
-    return render_table(columns, rows, title)
-
-
 def run_demo(*, rows: int = 50_000, console: Console, fresh: bool = True) -> int:
     from shoplake.local.runtime import LocalCloud
     from shoplake.sample import write_sample
@@ -83,15 +78,11 @@ def run_demo(*, rows: int = 50_000, console: Console, fresh: bool = True) -> int
     ok = True
     with LocalCloud() as cloud:
         for path, _ in files:
-            with console.status(f"[bold]{path.name}[/]: landing…") as status:
-                results.append(cloud.ingest(path, on_state=lambda s, p=path: status.update(f"[bold]{p.name}[/]: {s}…")))
-            r = results[-1]
+            r = ingest_with_progress(cloud, path, console)
+            results.append(r)
             console.print(f"  {r.status:<9} {path.name} ({r.seconds:.1f} s)")
             if r.transform is not None:
-                console.print(
-                    f"            transform DAG {r.transform['state']}: "
-                    f"{len(r.transform['tasks'])} tasks in {r.transform['seconds']:.1f} s"
-                )
+                console.print(f"            {transform_line(r.transform)}")
                 ok &= r.transform["state"] == "success"
 
     summary = Table(title="Files: every line processed, quarantined or counted as a duplicate", title_justify="left")
@@ -155,7 +146,7 @@ def run_demo(*, rows: int = 50_000, console: Console, fresh: bool = True) -> int
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         for title, query in {**EXAMPLE_QUERIES, **MART_QUERIES}.items():
             cur = con.execute(query)
-            console.print(_table([d[0] for d in cur.description], cur.fetchall(), title))
+            console.print(render_table([d[0] for d in cur.description], cur.fetchall(), title))
     console.print(f"demo wall time (after setup): {time.perf_counter() - wall:.1f} s")
     console.print(
         'next: [bold]shoplake sql "select * from raw.reviews limit 5"[/], [bold]shoplake runs[/], '

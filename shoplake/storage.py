@@ -47,19 +47,11 @@ def join(uri: str, *parts: str) -> str:
     return out
 
 
-@dataclass(frozen=True)
-class ObjectInfo:
-    uri: str
-    size: int
-    etag: str
-
-
 class ObjectStore(Protocol):
     def open_read(self, uri: str) -> BinaryIO: ...
     def get_bytes(self, uri: str) -> bytes: ...
     def put_bytes(self, uri: str, data: bytes, metadata: dict[str, str] | None = None) -> None: ...
     def exists(self, uri: str) -> bool: ...
-    def head(self, uri: str) -> ObjectInfo: ...
     def list(self, prefix_uri: str) -> list[str]: ...
     def copy(
         self, src_uri: str, dst_uri: str, metadata: dict[str, str] | None = None, version_id: str | None = None
@@ -125,10 +117,6 @@ class LocalObjectStore:
 
     def exists(self, uri: str) -> bool:
         return self.path(uri).is_file()
-
-    def head(self, uri: str) -> ObjectInfo:
-        p = self.path(uri)
-        return ObjectInfo(uri=uri, size=p.stat().st_size, etag=file_md5(p))
 
     def list(self, prefix_uri: str) -> list[str]:
         u = S3Uri.parse(prefix_uri)
@@ -211,11 +199,6 @@ class S3ObjectStore:
         u = S3Uri.parse(uri)
         resp = self.client.list_objects_v2(Bucket=u.bucket, Prefix=u.key, MaxKeys=1)
         return any(o["Key"] == u.key for o in resp.get("Contents", []))
-
-    def head(self, uri: str) -> ObjectInfo:
-        u = S3Uri.parse(uri)
-        resp = self.client.head_object(Bucket=u.bucket, Key=u.key)
-        return ObjectInfo(uri=uri, size=resp["ContentLength"], etag=resp["ETag"].strip('"'))
 
     def list(self, prefix_uri: str) -> list[str]:
         u = S3Uri.parse(prefix_uri)

@@ -31,7 +31,7 @@ from shoplake.datasets import get_dataset
 from shoplake.local import adapters
 from shoplake.pipeline import PIPELINE_VERSION
 from shoplake.settings import reset_cold_start_caches
-from shoplake.storage import LocalObjectStore, file_md5, join
+from shoplake.storage import LocalObjectStore, file_md5
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = "123456789012"
@@ -535,7 +535,3 @@ def failure_of(history: list[dict[str, Any]]) -> dict[str, str] | None:
             d = ev.get("executionFailedEventDetails", {})
             return {"error": d.get("error", ""), "cause": d.get("cause", "")}
     return None
-
-
-def processed_root() -> str:
-    return join(f"s3://{bucket_name('processed')}")

@@ -47,6 +47,12 @@ def _column_expr(name: str, typ: str) -> str:
     return f"CAST({col} AS {DUCKDB_TYPES[typ]}) AS {col}"
 
 
+def _empty_view(target: str, columns: list[tuple[str, str]]) -> str:
+    """A view with the columns' types and no rows (before any file is committed)."""
+    nulls = ", ".join(f"CAST(NULL AS {DUCKDB_TYPES[typ]}) AS {quote_ident(name)}" for name, typ in columns)
+    return f"CREATE OR REPLACE VIEW {target} AS SELECT {nulls} WHERE false"
+
+
 def view_sql(schema: str, table: Table, files: list[str]) -> str:
     """``CREATE OR REPLACE VIEW`` for a table over an explicit list of Parquet files."""
     cols = [_column_expr(c.name, c.type) for c in table.columns]
@@ -55,10 +61,8 @@ def view_sql(schema: str, table: Table, files: list[str]) -> str:
         cols.append(f"CAST({part} AS {DUCKDB_TYPES[table.partition_type]}) AS {part}")
     target = f"{quote_ident(schema)}.{quote_ident(table.name)}"
     if not files:
-        empty = [f"CAST(NULL AS {DUCKDB_TYPES[c.type]}) AS {quote_ident(c.name)}" for c in table.columns]
-        if table.partition_by:
-            empty.append(f"CAST(NULL AS {DUCKDB_TYPES[table.partition_type]}) AS {quote_ident(table.partition_by)}")
-        return f"CREATE OR REPLACE VIEW {target} AS SELECT {', '.join(empty)} WHERE false"
+        partition = [(table.partition_by, table.partition_type)] if table.partition_by else []
+        return _empty_view(target, [(c.name, c.type) for c in table.columns] + partition)
     file_list = "[" + ", ".join(quote_literal(f) for f in files) + "]"
     # Path segments stay text: a source id like "12345e67…" must not be read as a number.
     options = "hive_partitioning = true, hive_types_autocast = false, union_by_name = true"
@@ -69,8 +73,7 @@ def runs_view_sql(schema: str, files: list[str]) -> str:
     """``<schema>.pipeline_runs`` over the run manifests (JSON), one row per publishing execution."""
     target = f"{quote_ident(schema)}.{quote_ident(PIPELINE_RUNS.name)}"
     if not files:
-        empty = [f"CAST(NULL AS {DUCKDB_TYPES[c.type]}) AS {quote_ident(c.name)}" for c in PIPELINE_RUNS.columns]
-        return f"CREATE OR REPLACE VIEW {target} AS SELECT {', '.join(empty)} WHERE false"
+        return _empty_view(target, [(c.name, c.type) for c in PIPELINE_RUNS.columns])
     file_list = "[" + ", ".join(quote_literal(f) for f in files) + "]"
     json_columns = {
         "dataset": "VARCHAR",
@@ -99,21 +102,18 @@ class DuckDBWarehouse:
         self.store = store
         self.schema = schema
 
-    def committed_files(self, dataset: Dataset, processed_root: str) -> tuple[dict[str, list[str]], list[dict]]:
-        """Every committed file per table across the dataset's sources, and the manifests."""
+    def committed_files(self, dataset: Dataset, processed_root: str) -> dict[str, list[str]]:
+        """Every committed file per table across the dataset's sources (from the source manifests)."""
         files: dict[str, list[str]] = {t.name: [] for t in dataset.tables}
-        manifests = []
         for uri in self.store.list(layout.source_manifests_prefix(processed_root, dataset.name)):
             if not uri.endswith(".json"):
                 continue
-            manifest = json.loads(self.store.get_bytes(uri))
-            manifests.append(manifest)
-            for table, table_files in manifest["tables"].items():
+            for table, table_files in json.loads(self.store.get_bytes(uri))["tables"].items():
                 files[table].extend(self.store.spark_path(f) for f in table_files)
-        return files, manifests
+        return files
 
     def rebuild_views(self, dataset: Dataset, processed_root: str) -> None:
-        files, _ = self.committed_files(dataset, processed_root)
+        files = self.committed_files(dataset, processed_root)
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         with duckdb.connect(self.path) as con:
             con.execute("BEGIN")

@@ -6,6 +6,7 @@ fails and says which adapter can go. Each ``test_adapter_*`` asserts the bridge 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -55,6 +56,30 @@ def _function(name: str, role: str) -> str:
     )["FunctionArn"]
 
 
+@contextlib.contextmanager
+def installed(*bridges):
+    """The adapters installed for the duration of the block, uninstalled in reverse order."""
+    for b in bridges:
+        b.install()
+    try:
+        yield
+    finally:
+        for b in reversed(bridges):
+            b.uninstall()
+
+
+def _glue_run_of(script_text: str, tmp_path) -> dict:
+    """Run GLUE_SYNC_MACHINE with the job bound to a script, through both Glue bridges."""
+    role = _role()
+    _glue_job(role)
+    script = tmp_path / "job.py"
+    script.write_text(script_text)
+    glue = adapters.InProcessGlue()
+    glue.register("job", script)
+    with installed(glue, adapters.GlueSyncIntegration()):
+        return _run(GLUE_SYNC_MACHINE, role)
+
+
 def _run(definition: dict, role: str) -> dict:
     sfn = boto3.client("stepfunctions")
     arn = sfn.create_state_machine(name="m", definition=json.dumps(definition), roleArn=role)["stateMachineArn"]
@@ -80,13 +105,10 @@ def test_adapter_in_process_lambda_runs_the_handler_and_reports_errors_like_lamb
     bridge = adapters.InProcessLambda()
     bridge.register("ok", f"{__name__}.echo_handler")
     bridge.register("bad", f"{__name__}.failing_handler")
-    bridge.install()
-    try:
+    with installed(bridge):
         lam = boto3.client("lambda")
         ok = lam.invoke(FunctionName="ok", Payload=b'{"a": 1}')
         bad = lam.invoke(FunctionName="bad", Payload=b"{}")
-    finally:
-        bridge.uninstall()
     assert json.loads(ok["Payload"].read()) == {"echo": {"a": 1}, "function": "ok"}
     assert "FunctionError" not in ok
     error = json.loads(bad["Payload"].read())
@@ -123,22 +145,11 @@ def test_gap_glue_sync_integration_crashes(aws):
 
 
 def test_adapter_glue_runs_the_script_and_the_sync_task_reports_its_end(aws, tmp_path):
-    role = _role()
-    _glue_job(role)
-    script = tmp_path / "job.py"
-    script.write_text(
+    desc = _glue_run_of(
         "import json, pathlib, sys\n"
-        f"def main(argv):\n    pathlib.Path({str(tmp_path / 'ran.json')!r}).write_text(json.dumps(argv[1:]))\n"
+        f"def main(argv):\n    pathlib.Path({str(tmp_path / 'ran.json')!r}).write_text(json.dumps(argv[1:]))\n",
+        tmp_path,
     )
-    glue, sync = adapters.InProcessGlue(), adapters.GlueSyncIntegration()
-    glue.register("job", script)
-    glue.install()
-    sync.install()
-    try:
-        desc = _run(GLUE_SYNC_MACHINE, role)
-    finally:
-        sync.uninstall()
-        glue.uninstall()
     assert desc["status"] == "SUCCEEDED"
     output = json.loads(desc["output"])
     assert output["state"] == "SUCCEEDED"
@@ -147,19 +158,7 @@ def test_adapter_glue_runs_the_script_and_the_sync_task_reports_its_end(aws, tmp
 
 
 def test_adapter_glue_records_a_failed_run_with_its_error(aws, tmp_path):
-    role = _role()
-    _glue_job(role)
-    script = tmp_path / "job.py"
-    script.write_text("def main(argv):\n    raise ValueError('bad input path')\n")
-    glue, sync = adapters.InProcessGlue(), adapters.GlueSyncIntegration()
-    glue.register("job", script)
-    glue.install()
-    sync.install()
-    try:
-        desc = _run(GLUE_SYNC_MACHINE, role)
-    finally:
-        sync.uninstall()
-        glue.uninstall()
+    desc = _glue_run_of("def main(argv):\n    raise ValueError('bad input path')\n", tmp_path)
     assert (desc["status"], desc["error"]) == ("FAILED", "States.TaskFailed")
     assert json.loads(desc["cause"])["ErrorMessage"] == "ValueError: bad input path"
 
@@ -168,16 +167,13 @@ def test_gap_eventbridge_rules_cannot_deliver_to_lambda(aws):
     arn = _function("intake", _role())
     bridge = adapters.InProcessLambda()
     bridge.register("intake", f"{__name__}.echo_handler")
-    bridge.install()
-    try:
+    with installed(bridge):
         events = boto3.client("events")
         events.put_rule(Name="r", EventPattern=json.dumps({"source": ["aws.s3"]}))
         events.put_targets(Rule="r", Targets=[{"Id": "1", "Arn": arn}])
         # moto 5.2.5 does not implement Lambda targets: PutEvents raises instead of invoking.
         with pytest.raises(NotImplementedError, match="Expr not defined"):
             events.put_events(Entries=[{"Source": "aws.s3", "DetailType": "Object Created", "Detail": "{}"}])
-    finally:
-        bridge.uninstall()
     assert bridge.invocations == []
 
 
@@ -185,8 +181,7 @@ def test_adapter_deliver_event_invokes_matching_lambda_targets_only(aws):
     arn = _function("intake", _role())
     bridge = adapters.InProcessLambda()
     bridge.register("intake", f"{__name__}.echo_handler")
-    bridge.install()
-    try:
+    with installed(bridge):
         events = boto3.client("events")
         events.put_rule(Name="r", EventPattern=json.dumps({"source": ["aws.s3"], "detail": {"k": [{"prefix": "a/"}]}}))
         events.put_targets(Rule="r", Targets=[{"Id": "1", "Arn": arn}])
@@ -196,8 +191,6 @@ def test_adapter_deliver_event_invokes_matching_lambda_targets_only(aws):
         miss = adapters.deliver_event(
             boto3.client("lambda"), {"source": "aws.s3", "detail": {"k": "b/1"}}, account="123456789012", region=REGION
         )
-    finally:
-        bridge.uninstall()
     assert hit == [
         {
             "rule": "r",
@@ -214,13 +207,11 @@ def test_adapter_retry_clock_scales_the_interpreters_retry_waits(aws):
     bridge, clock = adapters.InProcessLambda(), adapters.RetryClock(scale=0.0)
     bridge.register("bad", f"{__name__}.failing_handler")
     waits = []
-    bridge.install()
-    clock.install()
     from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
-    real_sleep = retrier_decl.time.sleep
-    retrier_decl.time.sleep = lambda s: (waits.append(s), real_sleep(s))
-    try:
+    with installed(bridge, clock):
+        real_sleep = retrier_decl.time.sleep
+        retrier_decl.time.sleep = lambda s: (waits.append(s), real_sleep(s))
         desc = _run(
             {
                 "StartAt": "Call",
@@ -236,9 +227,6 @@ def test_adapter_retry_clock_scales_the_interpreters_retry_waits(aws):
             },
             role,
         )
-    finally:
-        clock.uninstall()
-        bridge.uninstall()
     assert (desc["status"], desc["error"]) == ("FAILED", "Boom")
     assert waits == [30, 60]  # the interpreter asked for the ASL's waits; the clock slept none of them
     assert [i["function"] for i in bridge.invocations] == ["bad", "bad", "bad"]
@@ -257,12 +245,8 @@ def test_gap_context_start_time_is_a_datetime(aws):
 
 
 def test_adapter_context_start_time_is_an_iso_string(aws):
-    adapter = adapters.ContextStartTime()
-    adapter.install()
-    try:
+    with installed(adapters.ContextStartTime()):
         desc = _run(START_TIME_MACHINE, _role())
-    finally:
-        adapter.uninstall()
     started = json.loads(desc["output"])["started"]
     assert desc["status"] == "SUCCEEDED"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", started), started

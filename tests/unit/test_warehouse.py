@@ -135,3 +135,23 @@ def test_snowflake_refresh_is_not_trusted_blindly():
 def test_identifiers_are_checked_before_they_reach_sql(name):
     with pytest.raises(errors.ConfigurationError):
         quote_ident(name)
+
+
+def test_empty_runs_view_has_the_contract_schema():
+    from shoplake.datasets import PIPELINE_RUNS
+    from shoplake.warehouse.duckdb import runs_view_sql
+
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute(runs_view_sql("raw", []))
+    described = [(name, typ) for name, typ, *_ in con.execute("describe raw.pipeline_runs").fetchall()]
+    assert described == [
+        (
+            c.name,
+            {"string": "VARCHAR", "bigint": "BIGINT", "timestamp": "TIMESTAMP", "double": "DOUBLE"}.get(
+                c.type, "MAP(VARCHAR, BIGINT)"
+            ),
+        )
+        for c in PIPELINE_RUNS.columns
+    ]
+    assert con.execute("select count(*) from raw.pipeline_runs").fetchone() == (0,)
