@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from itertools import accumulate
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from shoplake.datasets import REVIEWS
 
@@ -42,9 +42,8 @@ T = TypeVar("T")
 FORMATS: tuple[str, ...] = ("amazon_2014", "amazon_2018", "amazon_2023")
 REASONS: tuple[str, ...] = tuple(REVIEWS.reason_codes)
 
-# Usable review times: [1994-01-01, 2100-01-01) UTC, in epoch milliseconds.
+# Usable review times start at 1994-01-01 UTC (epoch milliseconds); they end before 2100.
 MIN_REVIEW_MS = 757_382_400_000
-MAX_REVIEW_MS = 4_102_444_800_000
 
 _DAY_MS = 86_400_000
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -535,13 +534,14 @@ class _Generator:
         # Never None in a Python literal: readers that take it as single-quoted JSON choke on None.
         return self.pick((0, -1) if loose else (None, 0, -1))
 
-    def _time_fields(self, rv: _Review, record: dict) -> None:
-        variant = rv.time_variant
-        if variant in ("both", "unix"):
+    def _unix_time_field(self, rv: _Review, record: dict) -> None:
+        if rv.time_variant in ("both", "unix"):
             record["unixReviewTime"] = rv.ts_ms // 1000
-        elif variant == "bad_unix":
+        elif rv.time_variant == "bad_unix":
             record["unixReviewTime"] = self._bad_unix(rv.loose)
-        if variant != "unix":
+
+    def _review_time_field(self, rv: _Review, record: dict) -> None:
+        if rv.time_variant != "unix":
             record["reviewTime"] = self.review_time_text(rv.ts_ms)
 
     def record(self, rv: _Review) -> dict:
@@ -553,13 +553,13 @@ class _Generator:
             record["reviewText"] = rv.text
             record["overall"] = float(rv.rating)
             record["summary"] = rv.title
-            self._time_fields(rv, record)
+            self._unix_time_field(rv, record)
+            self._review_time_field(rv, record)
             return record
         if rv.fmt == "amazon_2018":
             # The 2018 files put reviewTime early and unixReviewTime late.
             record = {"overall": float(rv.rating), "verified": rv.verified}
-            if rv.time_variant != "unix":
-                record["reviewTime"] = self.review_time_text(rv.ts_ms)
+            self._review_time_field(rv, record)
             record["reviewerID"] = rv.reviewer_id
             record["asin"] = rv.product.asin
             if rv.style is not None:
@@ -568,10 +568,7 @@ class _Generator:
                 record["reviewerName"] = rv.name
             record["reviewText"] = rv.text
             record["summary"] = rv.title
-            if rv.time_variant in ("both", "unix"):
-                record["unixReviewTime"] = rv.ts_ms // 1000
-            elif rv.time_variant == "bad_unix":
-                record["unixReviewTime"] = self._bad_unix(rv.loose)
+            self._unix_time_field(rv, record)
             if rv.votes:
                 record["vote"] = f"{rv.votes:,}"
             if rv.images:
@@ -860,27 +857,12 @@ def _lines(
     return out, by_format, corrupt_by_reason
 
 
-def write_sample(
-    path: Path,
-    rows: int,
-    *,
-    corrupt_share: float = 0.02,
-    duplicate_share: float = 0.01,
-    blank_share: float = 0.001,
-    seed: int = 7,
-    start_line_bom: bool = False,
-    crlf: bool = False,
-) -> SampleStats:
-    """Write ``generate(...)``'s lines as UTF-8 to ``path`` (gzip when it ends in ``.gz``)."""
-    lines, stats = generate(
-        rows,
-        corrupt_share=corrupt_share,
-        duplicate_share=duplicate_share,
-        blank_share=blank_share,
-        seed=seed,
-        start_line_bom=start_line_bom,
-        crlf=crlf,
-    )
+def write_sample(path: Path, rows: int, **options: Any) -> SampleStats:
+    """Write ``generate(rows, **options)``'s lines as UTF-8 to ``path`` (gzip when it ends in ``.gz``).
+
+    ``options`` are generate's keyword arguments, with its defaults.
+    """
+    lines, stats = generate(rows, **options)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = "".join(lines).encode("utf-8")

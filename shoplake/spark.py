@@ -48,7 +48,6 @@ def get_spark(app_name: str = "shoplake") -> SparkSession:
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.session.timeZone", "UTC")
             .config("spark.driver.memory", "2g")
             # Spark writes _SUCCESS markers; the jobs list what they publish, the marker adds nothing.
             .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
@@ -69,6 +68,7 @@ def get_spark(app_name: str = "shoplake") -> SparkSession:
         )
         local_fs.setWriteChecksum(False)
         local_fs.setVerifyChecksum(False)
+    # Set here, not on the builder: Glue's session is only fetched.
     spark.conf.set("spark.sql.session.timeZone", "UTC")
     # INT96 (Spark's default) is legacy; DuckDB and Snowflake read microsecond timestamps natively.
     spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")

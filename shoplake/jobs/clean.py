@@ -27,13 +27,13 @@ from pyspark.sql import SparkSession
 
 from shoplake import layout
 from shoplake.errors import ConfigurationError, ReconciliationError, UndecodableObject
-from shoplake.jobs.common import JobArgs, write_json
+from shoplake.jobs.common import COMMON_ARGS, JobArgs, write_json
 from shoplake.storage import get_store
 from shoplake.transforms import reviews
 
 logger = logging.getLogger(__name__)
 
-REQUIRED_ARGS = ("dataset", "source_uri", "run_id", "processed_root", "ingested_at", "storage_backend")
+REQUIRED_ARGS = COMMON_ARGS
 
 # The datasets this job knows how to clean; adding a dataset adds its transforms module here.
 TRANSFORMS = {"reviews": reviews}

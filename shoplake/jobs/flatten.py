@@ -22,16 +22,14 @@ from pyspark.sql import functions as F
 from shoplake import layout
 from shoplake.datasets import Table
 from shoplake.errors import PublishedOutputMissing, ReconciliationError, ShoplakeError, rejection_errors
-from shoplake.jobs.common import JobArgs, read_json, utc_now_iso, write_json
+from shoplake.jobs.common import COMMON_ARGS, JobArgs, read_json, utc_now_iso, write_json
 from shoplake.spark import schema_for
 from shoplake.storage import ObjectStore, get_store
 from shoplake.transforms import reviews
 
 logger = logging.getLogger(__name__)
 
-REQUIRED_ARGS = (
-    "dataset", "source_uri", "run_id", "processed_root", "ingested_at", "storage_backend", "source_etag",
-)  # fmt: skip
+REQUIRED_ARGS = (*COMMON_ARGS, "source_etag")
 OPTIONAL_ARGS = {"pipeline_version": "1"}
 # The tables a run publishes, in the order of the manifests' "tables" and "row_counts".
 OUTPUT_TABLES = (reviews.REVIEWS_TABLE.name, reviews.IMAGES_TABLE.name, reviews.QUARANTINE_TABLE.name)
@@ -88,7 +86,7 @@ def _write(df: DataFrame, path: str, partition_by: str | None) -> None:
 def run(spark: SparkSession, args: Mapping[str, Any]) -> dict[str, Any]:
     """Publish and commit one cleaned run; return the run manifest (written to layout.run_manifest_uri)."""
     started = time.monotonic()
-    job = JobArgs.from_dict({**OPTIONAL_ARGS, **args}, need_etag=True)
+    job = JobArgs.from_dict(args, need_etag=True)
     store = get_store(job.storage_backend)
     ds = job.dataset
     sid = layout.source_id(job.source_uri)

@@ -94,8 +94,8 @@ QUARANTINE_SCHEMA = schema_for(QUARANTINE_TABLE)
 
 # A review time is usable within [1994-01-01, 2100-01-01) UTC.
 FIRST_USABLE_DAY, FIRST_UNUSABLE_DAY = date(1994, 1, 1), date(2100, 1, 1)
-_EPOCH_FROM = 757_382_400  # 1994-01-01T00:00:00Z in seconds
-_EPOCH_UNTIL = 4_102_444_800  # 2100-01-01T00:00:00Z in seconds
+_EPOCH_FROM = (FIRST_USABLE_DAY - date(1970, 1, 1)).days * 86_400  # 757_382_400 s
+_EPOCH_UNTIL = (FIRST_UNUSABLE_DAY - date(1970, 1, 1)).days * 86_400  # 4_102_444_800 s
 
 # monotonically_increasing_id() puts the partition index in the upper 31 bits and the row's
 # position within its partition in the lower 33.
@@ -407,25 +407,10 @@ def with_line_numbers(df: DataFrame, offsets: Mapping[int, int]) -> DataFrame:
 
 def to_reviews(df: DataFrame, *, source_uri: str, run_id: str, ingested_at: datetime) -> DataFrame:
     """The kept records as canonical ``reviews`` rows, plus review_year and images (WORK_RECORD_SCHEMA)."""
-    columns = {
-        "review_id": F.col("review_id"),
-        "product_id": F.col("product_id"),
-        "parent_product_id": F.col("parent_product_id"),
-        "reviewer_id": F.col("reviewer_id"),
-        "reviewer_name": F.col("reviewer_name"),
-        "rating": F.col("rating"),
-        "title": F.col("title"),
-        "review_text": F.col("review_text"),
-        "review_ts": F.col("review_ts"),
-        "review_date": F.col("review_date"),
-        "helpful_votes": F.col("helpful_votes"),
-        "total_votes": F.col("total_votes"),
-        "verified_purchase": F.col("verified_purchase"),
-        "image_count": F.col("image_count"),
-        "style": F.col("style"),
-        "source_format": F.col("source_format"),
+    # Every column but the job's own three comes from parse_reviews under its contract name
+    # (updating a key keeps its place, so the contract order holds).
+    columns = {name: F.col(name) for name in REVIEWS_TABLE.column_names} | {
         "source_uri": F.lit(source_uri),
-        "line_number": F.col("line_number"),
         "ingested_at": F.lit(ingested_at),
         "run_id": F.lit(run_id),
     }

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from shoplake import layout
-from shoplake.errors import ConfigurationError, ReconciliationError, UndecodableObject
+from shoplake.errors import ConfigurationError, PublishedOutputMissing, ReconciliationError, UndecodableObject
 from shoplake.jobs import clean, flatten
-from shoplake.jobs.common import JobArgs, parse_args, read_json
+from shoplake.jobs.common import JobArgs, parse_args, read_json, write_json
 from shoplake.sample import write_sample
 from shoplake.storage import get_store
 from tests.unit.review_lines import LINE_2014, LINE_2018, LINE_2023, review_id
@@ -170,7 +170,7 @@ def test_clean_and_flatten_publish_a_mixed_file(spark, home):
 
     # Then the run manifest lists exactly the Parquet files on disk, by table
     prefixes = {t: layout.run_prefix(PROCESSED, t, sid, "run-1") for t in flatten.OUTPUT_TABLES}
-    tables = manifest["tables"]
+    on_disk = {t: [prefix + f for f in files_under(prefix)] for t, prefix in prefixes.items()}
     assert without_timings(manifest) == {
         "dataset": "reviews",
         "source_uri": uri,
@@ -181,15 +181,13 @@ def test_clean_and_flatten_publish_a_mixed_file(spark, home):
         "counts": expected_clean["counts"],
         "quarantine_reasons": {"malformed_json": 1},
         "source_formats": {"amazon_2014": 2, "amazon_2018": 1, "amazon_2023": 1},
-        "tables": tables,
+        "tables": on_disk,
         "row_counts": {"reviews": 4, "review_images": 7, "reviews_quarantine": 1},
     }
     assert list(manifest["timings"]) == ["clean_seconds", "flatten_seconds"]
     assert manifest["timings"]["clean_seconds"] == cleaned["timings"]["clean_seconds"]
-    for table, prefix in prefixes.items():
-        on_disk = [prefix + f for f in files_under(prefix)]  # no _SUCCESS, no .crc left
-        assert tables[table] == on_disk
-        assert all(f.endswith(".parquet") for f in on_disk)
+    # no _SUCCESS, no .crc left
+    assert [f for files in on_disk.values() for f in files if not f.endswith(".parquet")] == []
     # one file per review_year directory
     assert [f.split("/")[0] for f in files_under(prefixes["reviews"])] == [
         "review_year=2009", "review_year=2014", "review_year=2020"
@@ -226,7 +224,7 @@ def test_clean_and_flatten_publish_a_mixed_file(spark, home):
         {"source_uri": uri, "line_number": 6, "reason": "malformed_json", "raw_record": "not json", "run_id": "run-1"}
     ]
     # the files hold the contract's columns; the partition column lives only in the path
-    file_columns = spark.read.parquet(local(tables["reviews"][0])).columns
+    file_columns = spark.read.parquet(local(on_disk["reviews"][0])).columns
     assert file_columns == [c.name for c in flatten.reviews.REVIEWS_TABLE.columns]
 
 
@@ -359,6 +357,8 @@ UNDECODABLE = [
 @pytest.mark.parametrize(("key", "data", "message"), UNDECODABLE, ids=["truncated-gzip", "not-gzip", "utf8", "nul"])
 def test_an_undecodable_file_is_rejected_whole_and_publishes_nothing(spark, home, key, data, message):
     uri = land(key, data)
+    # (and a file an earlier attempt of this run left in the work area)
+    get_store("local").put_bytes(layout.work_prefix(PROCESSED, "reviews", "run-1") + "records/part-0.parquet", b"x")
     # When cleaned, the job succeeds with a REJECTED manifest
     manifest = clean.run(spark, job_args(uri))
     assert without_timings(manifest) == {
@@ -477,6 +477,25 @@ def test_a_second_run_of_a_source_replaces_the_first(spark, home):
     assert files_under(layout.source_prefix(PROCESSED, "reviews", sid)) == [
         f.removeprefix(layout.source_prefix(PROCESSED, "reviews", sid)) for f in second["tables"]["reviews"]
     ]
+
+    # And a retry that finds only the source manifest (the commit stopped before the run
+    # manifest) writes the run manifest, without the timings it lost
+    store.delete([layout.run_manifest_uri(PROCESSED, "reviews", "run-2")])
+    recovered = flatten.run(spark, job_args(uri, "run-2", source_etag="etag-2"))
+    assert recovered == second | {"timings": {"clean_seconds": None, "flatten_seconds": None}}
+    assert read_json(store, layout.run_manifest_uri(PROCESSED, "reviews", "run-2")) == recovered
+
+
+@pytest.mark.spark
+def test_a_clean_manifest_of_another_source_is_refused(spark, home):
+    # Given a clean manifest at this run's place that another source's clean wrote
+    clean_uri = layout.clean_manifest_uri(PROCESSED, "reviews", "run-1")
+    other = {"dataset": "reviews", "source_uri": "s3://raw/reviews/b.jsonl", "run_id": "run-1", "status": "ACCEPTED"}
+    write_json(get_store("local"), clean_uri, other)
+    # When flatten runs for source a, Then it refuses before reading any data
+    with pytest.raises(PublishedOutputMissing) as caught:
+        flatten.run(spark, job_args("s3://raw/reviews/a.jsonl"))
+    assert str(caught.value) == f"the clean manifest at {clean_uri} is for another source or run: {other}"
 
 
 @pytest.mark.spark

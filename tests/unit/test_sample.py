@@ -206,9 +206,10 @@ def test_stats_match_an_independent_classification_of_the_lines(options):
     # When the reference classifier reads it line by line
     classified = classify(lines)
 
-    # Then it derives exactly the generator's stats, and they reconcile
+    # Then it derives exactly the generator's stats, they reconcile, and the first line is valid
     assert stats_of(classified) == stats
     assert stats.lines == stats.valid + stats.duplicates + stats.corrupt + stats.blank
+    assert classified[0].kind == "valid"
 
 
 def test_each_corrupt_line_fails_for_exactly_one_reason():

@@ -360,7 +360,7 @@ def test_outputs_have_exactly_the_contract_schemas(spark):
     assert R.to_review_images(records).columns == [*REVIEWS.table("review_images").column_names, "review_year"]
 
 
-def test_review_images_are_one_row_per_image_variant_with_the_reviews_month(spark):
+def test_review_images_are_one_row_per_image_variant_with_the_reviews_year(spark):
     numbered = R.with_line_numbers(
         R.mark_duplicates(R.parse_reviews(lines_df(spark, [LINE_2014, LINE_2018, LINE_2023]))), {0: 0}
     )
