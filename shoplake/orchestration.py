@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from shoplake.storage import shoplake_home
 from shoplake.warehouse import asset_uri
 
 logger = logging.getLogger(__name__)
@@ -112,8 +113,7 @@ def notify_failure(context: dict[str, Any]) -> None:
     (or ``AIRFLOW_VAR_SHOPLAKE_NOTIFICATIONS_TOPIC_ARN``); without it, the notification is logged
     and appended to ``$SHOPLAKE_HOME/notifications.jsonl``.
     """
-    home = Path(os.environ.get("SHOPLAKE_HOME", ".shoplake"))
-    deliver_notification(failure_message(context), topic_arn=_notifications_topic_arn(), home=home)
+    deliver_notification(failure_message(context), topic_arn=_notifications_topic_arn(), home=shoplake_home())
 
 
 def deliver_notification(message: dict[str, Any], *, topic_arn: str | None, home: Path) -> None:
@@ -150,7 +150,6 @@ def airflow_environment(home: Path) -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(airflow_home / "logs"),
-        "AIRFLOW__COSMOS__ENABLE_CACHE_DBT_LS": "False",
         "AIRFLOW__COSMOS__CACHE_DIR": str(airflow_home / "cosmos"),
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         "DO_NOT_TRACK": "1",

@@ -25,7 +25,6 @@ import hashlib
 import io
 import os
 import re
-import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -256,9 +255,13 @@ def load_settings(stage: str, aws_account_id: str | None, *, placeholder: bool =
 class Script:
     version: int | None  # None for repeatable scripts
     name: str  # the file name, e.g. V1__database_and_schemas.sql
-    kind: str  # "V" (versioned) or "R" (repeatable)
     sql: str  # rendered for one stage
     checksum: str  # sha256 of the rendered SQL: a change of a stage's values is a change too
+
+    @property
+    def kind(self) -> str:
+        """``V`` (versioned) or ``R`` (repeatable)."""
+        return "R" if self.version is None else "V"
 
     @property
     def description(self) -> str:
@@ -321,7 +324,6 @@ def render_scripts(settings: StageSettings, scripts_dir: Path = SCRIPTS_DIR) -> 
             Script(
                 version=int(m["version"]) if m["version"] else None,
                 name=path.name,
-                kind="V" if m["version"] else "R",
                 sql=sql,
                 checksum=hashlib.sha256(sql.encode()).hexdigest(),
             )
@@ -674,4 +676,4 @@ def deploy_params_command(stage: str, aws_account_id: str | None, secret_name: s
         raise click.ClickException(str(exc)) from exc
     click.echo(" ".join(f'--param "{k}={v}"' for k, v in params.items()))
     if "snowflakeS3NotificationChannel" not in params:
-        print("no external tables yet: run apply again after deploying the role", file=sys.stderr)
+        click.echo("no external tables yet: run apply again after deploying the role", err=True)

@@ -33,6 +33,7 @@ import pytest
 import yaml
 
 from shoplake.datasets import PIPELINE_RUNS, REVIEWS, Table
+from shoplake.snowflake_ddl import SNOWFLAKE_TYPES
 from shoplake.warehouse.duckdb import DUCKDB_TYPES
 
 DBT_DIR = Path(__file__).resolve().parents[2] / "dbt"
@@ -124,20 +125,13 @@ def image_row(review_id: str, run: str, url: str, variant: str, year: int):
     }
 
 
+# r01 as files 1 and 3 publish it; file 3 only re-rates it.
+R01 = dict(day=date(2024, 1, 5), line=1, helpful=2, style={"size": "Medium", "color": "Red"}, reviewer_name="Ann")
+
 # Two files: r02 and r03 arrive again in file 2 (r02 with more helpful votes, r03 re-rated 2 -> 3).
 FILE_1 = {
     "reviews": [
-        review(
-            "r01",
-            run="run-1",
-            ingested_at=T1,
-            rating=5,
-            day=date(2024, 1, 5),
-            line=1,
-            helpful=2,
-            style={"size": "Medium", "color": "Red"},
-            reviewer_name="Ann",
-        ),
+        review("r01", run="run-1", ingested_at=T1, rating=5, **R01),
         review("r02", run="run-1", ingested_at=T1, rating=4, day=date(2024, 1, 20), line=2, verified=False),
         review("r03", run="run-1", ingested_at=T1, rating=2, day=date(2024, 2, 3), line=3, helpful=1, verified=None),
         review(
@@ -177,17 +171,7 @@ FILE_2 = {
 # brings an older copy of r01 that must not win.
 FILE_3 = {
     "reviews": [
-        review(
-            "r01",
-            run="run-3",
-            ingested_at=T3,
-            rating=4,
-            day=date(2024, 1, 5),
-            line=1,
-            helpful=2,
-            style={"size": "Medium", "color": "Red"},
-            reviewer_name="Ann",
-        ),
+        review("r01", run="run-3", ingested_at=T3, rating=4, **R01),
         review("r08", run="run-3", ingested_at=T3, rating=5, day=date(2024, 3, 20), line=2),
     ],
     "review_images": [],
@@ -256,21 +240,23 @@ def environment(**env: str) -> Iterator[None]:
         yield
 
 
+def dbt_args(home: Path, target: str) -> list[str]:
+    """The project, the target, and target and log paths of the home (never dbt/target)."""
+    return [
+        "--project-dir", str(DBT_DIR),
+        "--profiles-dir", str(DBT_DIR),
+        "--target", target,
+        "--target-path", str(home / "dbt-target"),
+        "--log-path", str(home / "dbt-logs"),
+    ]  # fmt: skip
+
+
 def dbt(home: Path, *args: str, target: str = "local", **env: str):
     """Invoke dbt in-process on the project with the given SHOPLAKE_HOME; return dbt's result."""
     from dbt.cli.main import dbtRunner
 
     with environment(SHOPLAKE_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="False", **env):
-        result = dbtRunner().invoke(
-            [
-                *args,
-                "--project-dir", str(DBT_DIR),
-                "--profiles-dir", str(DBT_DIR),
-                "--target", target,
-                "--target-path", str(home / "dbt-target"),
-                "--log-path", str(home / "dbt-logs"),
-            ]
-        )  # fmt: skip
+        result = dbtRunner().invoke([*args, *dbt_args(home, target)])
     release_duckdb()
     return result
 
@@ -280,15 +266,7 @@ def dbt_cli(home: Path, *args: str, target: str, **env: str) -> subprocess.Compl
 
     For the Snowflake targets: the Snowflake adapter and DuckDB in one interpreter make DuckDB
     report its type objects as leaked at exit (harmless, but noise at the end of the suite)."""
-    cmd = [
-        str(Path(sys.executable).parent / "dbt"),
-        *args,
-        "--project-dir", str(DBT_DIR),
-        "--profiles-dir", str(DBT_DIR),
-        "--target", target,
-        "--target-path", str(home / "dbt-target"),
-        "--log-path", str(home / "dbt-logs"),
-    ]  # fmt: skip
+    cmd = [str(Path(sys.executable).parent / "dbt"), *args, *dbt_args(home, target)]
     proc = subprocess.run(  # noqa: S603
         cmd, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", **env}, capture_output=True, text=True
     )
@@ -553,7 +531,7 @@ def test_source_freshness_thresholds(built, tmp_path):
     source, _ = built
     fresh = dbt(source, "source", "freshness")
     assert fresh.success
-    assert {r.node.unique_id: str(r.status) for r in fresh.result.results} == {
+    assert statuses(fresh) == {
         "source.shoplake.amazon.reviews": "pass",
         "source.shoplake.shoplake.pipeline_runs": "pass",
     }
@@ -564,7 +542,7 @@ def test_source_freshness_thresholds(built, tmp_path):
     query(home / "warehouse.duckdb", f"update raw.reviews set ingested_at = {now} - interval 4 day")
     stale = dbt(home, "source", "freshness")
     assert not stale.success
-    assert {r.node.unique_id: str(r.status) for r in stale.result.results} == {
+    assert statuses(stale) == {
         "source.shoplake.amazon.reviews": "error",
         "source.shoplake.shoplake.pipeline_runs": "warn",
     }
@@ -592,20 +570,6 @@ def test_parse_prod_target(tmp_path):
 
 
 # -- the Snowflake-dialect check --------------------------------------------------------------
-SNOWFLAKE_TYPES = {
-    "string": "varchar",
-    "bigint": "bigint",
-    "int": "int",
-    "double": "double",
-    "boolean": "boolean",
-    "timestamp": "timestamp_ntz",
-    "date": "date",
-    # as snowflake/V4__external_tables.sql declares them: maps are OBJECT
-    "map<string,string>": "object",
-    "map<string,bigint>": "object",
-}
-
-
 def snowflake_literal(value: Any, typ: str) -> str:
     if value is None:
         return "null"

@@ -26,16 +26,37 @@
 
 with
 
+{% if is_incremental() %}
+loaded as (
+
+    select review_id, ingested_at, run_id from {{ this }}
+
+),
+
+incremental_window as (
+
+    -- the newest loaded ingestion minus the lookback; the beginning of time when nothing is
+    -- loaded yet (an empty table must not stop every later load)
+    select
+        coalesce(
+            {{ dbt.dateadd('hour', -1 * var('reviews_lookback_hours'), 'max(ingested_at)') }},
+            cast('1900-01-01 00:00:00' as timestamp)
+        ) as window_start
+    from loaded
+
+),
+{% endif %}
+
 reviews as (
 
     select * from {{ ref('stg_amazon__reviews') }}
 
     {% if is_incremental() %}
-    where ingested_at >= (select {{ watermark() }} from {{ this }})
+    where ingested_at >= (select window_start from incremental_window)
       and run_id not in (
-          select distinct run_id
-          from {{ this }}
-          where ingested_at >= (select {{ watermark() }} from {{ this }})
+          select run_id
+          from loaded
+          where ingested_at >= (select window_start from incremental_window)
       )
     {% endif %}
 
@@ -61,12 +82,6 @@ latest as (
 ),
 
 {% if is_incremental() %}
-loaded as (
-
-    select review_id, ingested_at, run_id from {{ this }}
-
-),
-
 newer_than_loaded as (
 
     select latest.*
