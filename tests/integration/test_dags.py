@@ -19,7 +19,7 @@ import pytest
 from moto import mock_aws
 
 from shoplake import orchestration
-from tests.integration.test_dbt import FILE_1, FILE_2, make_home
+from tests.fixture_warehouse import FILE_1, FILE_2, make_home
 
 _DESCRIBE_DAG = """
 import json, sys
@@ -101,7 +101,7 @@ def test_dagbag_imports_the_transform_dag(airflow_env):
     # one run task and one test task per model, the test right after its model
     manifest = json.loads(Path(airflow_env[orchestration.ENV_DBT_MANIFEST]).read_text())
     models = sorted(n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model")
-    assert len(models) == 13
+    assert len(models) == 14
     tasks = dag["tasks"]
     for model in models:
         assert tasks[f"{model}.run"]["operator"] == "DbtRunLocalOperator"
@@ -135,7 +135,7 @@ def test_dag_run_builds_the_marts_on_the_local_warehouse(airflow_env, tmp_path, 
     assert summary["state"] == "success", summary
     assert summary["dag_id"] == "reviews_transform"
     assert set(summary["tasks"].values()) == {"success"}
-    assert len(summary["tasks"]) == 39
+    assert len(summary["tasks"]) == 41
     assert Path(summary["log"]).is_file() and Path(summary["log"]).parent == home / "airflow" / "logs"
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select count(*), count(distinct review_id) from marts.fct_reviews").fetchall() == [(7, 7)]

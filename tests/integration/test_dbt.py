@@ -14,16 +14,12 @@ project's own dbt/target (the manifest the DAG renders from) is left alone.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -32,280 +28,28 @@ import duckdb
 import pytest
 import yaml
 
-from shoplake.datasets import PIPELINE_RUNS, REVIEWS, Table
+from shoplake.datasets import REVIEWS
 from shoplake.snowflake_ddl import SNOWFLAKE_TYPES
-from shoplake.warehouse.duckdb import DUCKDB_TYPES
-
-DBT_DIR = Path(__file__).resolve().parents[2] / "dbt"
-
-# Ingestion times relative to now, so source freshness (warn 24 h, error 72 h) passes.
-NOW = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-T1, T2 = NOW - timedelta(hours=3), NOW - timedelta(hours=2)
-T3 = NOW - timedelta(minutes=30)
-# File 4 became visible after file 3 but was ingested before it (overlapping executions).
-T4 = T2 + timedelta(minutes=20)
-
-RAW = "s3://shoplake-local-raw/reviews/"
-PRODUCTS = {"r01": "P1", "r02": "P1", "r03": "P2", "r04": "P2", "r05": "P3", "r06": "P3", "r07": "P1", "r08": "P2"}
-REVIEWERS = {"r01": "U1", "r02": "U2", "r03": "U1", "r04": "U3", "r05": "U2", "r06": "U4", "r07": "U3", "r08": "U5"}
-
-
-def review(
-    review_id: str,
-    *,
-    run: str,
-    ingested_at: datetime,
-    rating: int,
-    day: date,
-    line: int,
-    helpful: int = 0,
-    verified: bool | None = True,
-    title: str = "fine",
-    style: dict[str, str] | None = None,
-    reviewer_name: str | None = None,
-) -> dict[str, Any]:
-    """A raw.reviews row with every contract column."""
-    ts = datetime(day.year, day.month, day.day, 12, 0, 0)
-    return {
-        "review_id": review_id,
-        "product_id": PRODUCTS[review_id],
-        "parent_product_id": None,
-        "reviewer_id": REVIEWERS[review_id],
-        "reviewer_name": reviewer_name,
-        "rating": rating,
-        "title": title,
-        "review_text": f"text of {review_id}",
-        "review_ts": ts,
-        "review_date": day,
-        "helpful_votes": helpful,
-        "total_votes": None,
-        "verified_purchase": verified,
-        "image_count": 0,
-        "style": style,
-        "source_format": "amazon_2018" if verified is not None else "amazon_2014",
-        "source_uri": f"{RAW}{run}.jsonl",
-        "line_number": line,
-        "ingested_at": ingested_at,
-        "run_id": run,
-        "review_year": day.year,
-    }
-
-
-def run_row(run: str, committed_at: datetime, processed: int, duplicates: int, reasons: dict[str, int]):
-    quarantined = sum(reasons.values())
-    return {
-        "dataset": "reviews",
-        "source_uri": f"{RAW}{run}.jsonl",
-        "source_id": f"src-{run}",
-        "run_id": run,
-        "pipeline_version": "1",
-        "committed_at": committed_at,
-        "lines_read": processed + quarantined + duplicates,
-        "processed": processed,
-        "quarantined": quarantined,
-        "duplicates": duplicates,
-        "quarantine_reasons": reasons,
-        "clean_seconds": 1.5,
-        "flatten_seconds": 0.5,
-    }
-
-
-def quarantine_row(run: str, line: int, reason: str):
-    return {"source_uri": f"{RAW}{run}.jsonl", "line_number": line, "reason": reason, "raw_record": "{", "run_id": run}
-
-
-def image_row(review_id: str, run: str, url: str, variant: str, year: int):
-    return {
-        "review_id": review_id,
-        "image_url": url,
-        "variant": variant,
-        "source_uri": f"{RAW}{run}.jsonl",
-        "run_id": run,
-        "review_year": year,
-    }
-
-
-# r01 as files 1 and 3 publish it; file 3 only re-rates it.
-R01 = dict(day=date(2024, 1, 5), line=1, helpful=2, style={"size": "Medium", "color": "Red"}, reviewer_name="Ann")
-
-# Two files: r02 and r03 arrive again in file 2 (r02 with more helpful votes, r03 re-rated 2 -> 3).
-FILE_1 = {
-    "reviews": [
-        review("r01", run="run-1", ingested_at=T1, rating=5, **R01),
-        review("r02", run="run-1", ingested_at=T1, rating=4, day=date(2024, 1, 20), line=2, verified=False),
-        review("r03", run="run-1", ingested_at=T1, rating=2, day=date(2024, 2, 3), line=3, helpful=1, verified=None),
-        review(
-            "r04", run="run-1", ingested_at=T1, rating=1, day=date(2024, 3, 10), line=4, style={"format": "Paperback"}
-        ),
-        review("r05", run="run-1", ingested_at=T1, rating=5, day=date(2023, 12, 30), line=5),
-    ],
-    "review_images": [
-        image_row("r01", "run-1", "https://img/1.jpg", "original", 2024),
-        image_row("r01", "run-1", "https://img/2.jpg", "original", 2024),
-    ],
-    "reviews_quarantine": [quarantine_row("run-1", 7, "malformed_json")],
-    "pipeline_runs": [run_row("run-1", T1 + timedelta(minutes=1), 5, 1, {"malformed_json": 1})],
-}
-FILE_2 = {
-    "reviews": [
-        review(
-            "r02",
-            run="run-2",
-            ingested_at=T2,
-            rating=4,
-            day=date(2024, 1, 20),
-            line=1,
-            helpful=7,
-            verified=False,
-            title="updated",
-        ),
-        review("r03", run="run-2", ingested_at=T2, rating=3, day=date(2024, 2, 3), line=2, helpful=1, verified=None),
-        review("r06", run="run-2", ingested_at=T2, rating=4, day=date(2024, 1, 15), line=3, style={"colour": "Blue"}),
-        review("r07", run="run-2", ingested_at=T2, rating=3, day=date(2024, 2, 11), line=4),
-    ],
-    "review_images": [image_row("r06", "run-2", "https://img/6.jpg", "large", 2024)],
-    "reviews_quarantine": [quarantine_row("run-2", 5, "missing_rating"), quarantine_row("run-2", 6, "invalid_rating")],
-    "pipeline_runs": [run_row("run-2", T2 + timedelta(minutes=1), 4, 0, {"missing_rating": 1, "invalid_rating": 1})],
-}
-# Later: file 3 re-rates r01 and brings r08; file 4 (ingested before file 3, visible after it)
-# brings an older copy of r01 that must not win.
-FILE_3 = {
-    "reviews": [
-        review("r01", run="run-3", ingested_at=T3, rating=4, **R01),
-        review("r08", run="run-3", ingested_at=T3, rating=5, day=date(2024, 3, 20), line=2),
-    ],
-    "review_images": [],
-    "reviews_quarantine": [],
-    "pipeline_runs": [run_row("run-3", T3 + timedelta(minutes=1), 2, 0, {})],
-}
-FILE_4 = {
-    "reviews": [
-        review("r01", run="run-4", ingested_at=T4, rating=1, day=date(2024, 1, 5), line=1),
-    ],
-    "review_images": [],
-    "reviews_quarantine": [],
-    "pipeline_runs": [run_row("run-4", T4 + timedelta(minutes=90), 1, 0, {})],
-}
-TABLES: list[Table] = [*REVIEWS.tables, PIPELINE_RUNS]
-
-
-# -- the local warehouse ----------------------------------------------------------------------
-def contract_columns(table: Table) -> list[tuple[str, str]]:
-    """(name, neutral type) of a raw.* table as the local views expose it, partition column last."""
-    cols = [(c.name, c.type) for c in table.columns]
-    if table.partition_by:
-        cols.append((table.partition_by, table.partition_type))
-    return cols
-
-
-def create_raw_tables(path: Path) -> None:
-    """raw.* as tables with the exact types of the local views (shoplake/warehouse/duckdb.py)."""
-    with duckdb.connect(str(path)) as con:
-        con.execute("create schema if not exists raw")
-        for table in TABLES:
-            cols = ", ".join(f"{name} {DUCKDB_TYPES[typ]}" for name, typ in contract_columns(table))
-            con.execute(f"create table raw.{table.name} ({cols})")
-
-
-def map_placeholder(typ: str) -> str:
-    """A parameter bound as a list of {k, v} structs, made a DuckDB MAP of the contract's type."""
-    value = "bigint" if typ.endswith("bigint>") else "varchar"
-    return f"cast(map_from_entries(?::struct(k varchar, v {value})[]) as {DUCKDB_TYPES[typ]})"
-
-
-def map_entries(value: dict | None) -> list[dict] | None:
-    return None if value is None else [{"k": k, "v": v} for k, v in value.items()]
-
-
-def insert_duckdb(path: Path, file: dict[str, list[dict]]) -> None:
-    with duckdb.connect(str(path)) as con:
-        for table in TABLES:
-            cols = contract_columns(table)
-            for row in file[table.name]:
-                values = [map_placeholder(typ) if typ.startswith("map<") else "?" for _, typ in cols]
-                params = [map_entries(row[name]) if typ.startswith("map<") else row[name] for name, typ in cols]
-                con.execute(f"insert into raw.{table.name} values ({', '.join(values)})", params)
-
-
-def query(path: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(path)) as con:
-        return con.execute(sql).fetchall()
-
-
-@contextmanager
-def environment(**env: str) -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as mp:
-        for k, v in env.items():
-            mp.setenv(k, v)
-        yield
-
-
-def dbt_args(home: Path, target: str) -> list[str]:
-    """The project, the target, and target and log paths of the home (never dbt/target)."""
-    return [
-        "--project-dir", str(DBT_DIR),
-        "--profiles-dir", str(DBT_DIR),
-        "--target", target,
-        "--target-path", str(home / "dbt-target"),
-        "--log-path", str(home / "dbt-logs"),
-    ]  # fmt: skip
-
-
-def dbt(home: Path, *args: str, target: str = "local", **env: str):
-    """Invoke dbt in-process on the project with the given SHOPLAKE_HOME; return dbt's result."""
-    from dbt.cli.main import dbtRunner
-
-    with environment(SHOPLAKE_HOME=str(home), DBT_SEND_ANONYMOUS_USAGE_STATS="False", **env):
-        result = dbtRunner().invoke([*args, *dbt_args(home, target)])
-    release_duckdb()
-    return result
-
-
-def dbt_cli(home: Path, *args: str, target: str, **env: str) -> subprocess.CompletedProcess:
-    """dbt in a process of its own (raises on failure).
-
-    For the Snowflake targets: the Snowflake adapter and DuckDB in one interpreter make DuckDB
-    report its type objects as leaked at exit (harmless, but noise at the end of the suite)."""
-    cmd = [str(Path(sys.executable).parent / "dbt"), *args, *dbt_args(home, target)]
-    proc = subprocess.run(  # noqa: S603
-        cmd, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", **env}, capture_output=True, text=True
-    )
-    assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-2000:]
-    return proc
-
-
-def dbt_process(home: Path, *args: str, target: str, **env: str) -> dict[str, str]:
-    """dbt_cli, then {unique_id: status} from run_results.json."""
-    dbt_cli(home, *args, target=target, **env)
-    results = json.loads((home / "dbt-target" / "run_results.json").read_text())["results"]
-    return {r["unique_id"]: r["status"] for r in results}
-
-
-def release_duckdb() -> None:
-    """Close the DuckDB connection dbt-duckdb keeps for the life of the process (dbt runs in-process
-    here): the file is then free for others, and no live DuckDB objects are left at exit."""
-    connections = sys.modules.get("dbt.adapters.duckdb.connections")
-    if connections is not None and connections.DuckDBConnectionManager._ENV is not None:
-        connections.DuckDBConnectionManager._ENV.close()
-        connections.DuckDBConnectionManager._ENV = None
-
-
-def statuses(result) -> dict[str, str]:
-    return {r.node.unique_id: str(r.status) for r in result.result.results}
-
-
-def copy_home(source: Path, root: Path) -> Path:
-    root.mkdir(parents=True)
-    shutil.copy(source / "warehouse.duckdb", root / "warehouse.duckdb")
-    return root
-
-
-def make_home(root: Path, *files: dict) -> Path:
-    root.mkdir(parents=True)
-    create_raw_tables(root / "warehouse.duckdb")
-    for f in files:
-        insert_duckdb(root / "warehouse.duckdb", f)
-    return root
+from tests.fixture_warehouse import (
+    DBT_DIR,
+    FILE_1,
+    FILE_2,
+    FILE_3,
+    FILE_4,
+    RAW,
+    T1,
+    T2,
+    TABLES,
+    contract_columns,
+    copy_home,
+    dbt,
+    dbt_cli,
+    dbt_process,
+    insert_duckdb,
+    make_home,
+    query,
+    statuses,
+)
 
 
 @pytest.fixture(scope="module")
@@ -462,6 +206,19 @@ def test_pipeline_health_per_file_and_per_day(built):
         assert got == [(days[0], 2, 2, 13, 9, 3, 1, 3)]
     else:
         assert got == [(days[0], 1, 1, 7, 5, 1, 1, 1), (days[1], 1, 1, 6, 4, 2, 0, 2)]
+
+
+def test_quarantined_records_of_each_file(built):
+    home, _ = built
+    assert query(
+        home / "warehouse.duckdb",
+        "select run_id, source_uri, source_line_number, quarantine_reason, raw_record "
+        "from marts.fct_quarantined_records order by run_id, source_line_number",
+    ) == [
+        ("run-1", f"{RAW}run-1.jsonl", 7, "malformed_json", "{"),
+        ("run-2", f"{RAW}run-2.jsonl", 5, "missing_rating", "{"),
+        ("run-2", f"{RAW}run-2.jsonl", 6, "invalid_rating", "{"),
+    ]
 
 
 def test_fixture_rows_follow_the_contract():
@@ -674,7 +431,7 @@ def test_models_run_on_the_snowflake_dialect(fakesnow_server, tmp_path):
     args = ("build", "--exclude-resource-type", "unit_test")
     done = dbt_process(tmp_path, *args, target="fakesnow", FAKESNOW_PORT=str(port))
     assert set(done.values()) == {"success", "pass"}
-    assert sum(uid.startswith("model.") for uid in done) == 13
+    assert sum(uid.startswith("model.") for uid in done) == 14
 
     reviews, runs = snowflake_sql(
         port,
