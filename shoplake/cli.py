@@ -143,9 +143,9 @@ def runs(limit: int, as_json: bool) -> None:
 
 
 def load_runs(limit: int) -> list[dict]:
-    directory = shoplake_home() / "runs"
-    files = sorted(directory.glob("*.json"), reverse=True)[:limit] if directory.exists() else []
-    return [json.loads(f.read_text()) for f in files]
+    from shoplake.executions import LocalRunRecords
+
+    return LocalRunRecords(shoplake_home() / "runs").records(limit)
 
 
 @main.command()
@@ -195,6 +195,33 @@ def demo(rows: int, fresh: bool) -> None:
     from shoplake.demo import run_demo
 
     sys.exit(run_demo(rows=rows, console=out, fresh=fresh))
+
+
+@main.command()
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on (localhost only by default).")
+@click.option(
+    "--warehouse",
+    type=click.Choice(["duckdb", "snowflake"]),
+    default=None,
+    help="Which marts to read (default: $DASHBOARD_WAREHOUSE, else the local DuckDB warehouse). "
+    "snowflake reads SNOWFLAKE_* from the environment or .streamlit/secrets.toml.",
+)
+def dashboard(port: int, host: str, warehouse: str | None) -> None:
+    """Serve the reporting dashboard (Streamlit) over the marts: Overview, Products, Reviewers, Pipeline health."""
+    import os
+    import subprocess
+
+    from shoplake.dashboard.launch import streamlit_command
+
+    env = {**os.environ, "SHOPLAKE_HOME": str(shoplake_home())}
+    if warehouse:
+        env["DASHBOARD_WAREHOUSE"] = warehouse
+    console.print(f"dashboard on [bold]http://{host}:{port}/[/] (Ctrl-C stops)")
+    try:
+        sys.exit(subprocess.call(streamlit_command(port=port, host=host), env=env))  # noqa: S603
+    except KeyboardInterrupt:
+        sys.exit(0)
 
 
 # `shoplake snowflake apply|deploy-params`: the Snowflake platform DDL (shoplake/snowflake_ddl.py).

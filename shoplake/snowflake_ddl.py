@@ -541,8 +541,12 @@ def apply(
 # ─── connections ───────────────────────────────────────────────────────────────────────────
 
 
-def connect_from_env(environ: dict[str, str] | None = None):
+def connect_from_env(
+    environ: dict[str, str] | None = None, *, query_tag: str = "shoplake snowflake apply", **options: Any
+):
     """A Snowflake connection from SNOWFLAKE_* environment variables (credentials never in code).
+
+    ``options`` go to the connector as they are (database, warehouse, paramstyle, ...).
 
     SNOWFLAKE_ACCOUNT and SNOWFLAKE_USER, then one of SNOWFLAKE_PRIVATE_KEY_PATH (with
     SNOWFLAKE_PRIVATE_KEY_PASSPHRASE if encrypted), SNOWFLAKE_PASSWORD or SNOWFLAKE_AUTHENTICATOR
@@ -552,12 +556,13 @@ def connect_from_env(environ: dict[str, str] | None = None):
     env = os.environ if environ is None else environ
     missing = [k for k in ("SNOWFLAKE_ACCOUNT", "SNOWFLAKE_USER") if not env.get(k)]
     if missing:
-        raise ConfigurationError(f"set {' and '.join(missing)} (or use --secret-name)")
+        raise ConfigurationError(f"set {' and '.join(missing)} (see snowflake/README.md)")
     kwargs: dict[str, Any] = {
         "account": env["SNOWFLAKE_ACCOUNT"],
         "user": env["SNOWFLAKE_USER"],
         "application": "shoplake",
-        "session_parameters": {"QUERY_TAG": "shoplake snowflake apply"},
+        "session_parameters": {"QUERY_TAG": query_tag},
+        **options,
     }
     if env.get("SNOWFLAKE_ROLE"):
         kwargs["role"] = env["SNOWFLAKE_ROLE"]
@@ -571,7 +576,7 @@ def connect_from_env(environ: dict[str, str] | None = None):
         kwargs["authenticator"] = env["SNOWFLAKE_AUTHENTICATOR"]
     else:
         raise ConfigurationError(
-            "set SNOWFLAKE_PRIVATE_KEY_PATH, SNOWFLAKE_PASSWORD or SNOWFLAKE_AUTHENTICATOR (or use --secret-name)"
+            "set SNOWFLAKE_PRIVATE_KEY_PATH, SNOWFLAKE_PASSWORD or SNOWFLAKE_AUTHENTICATOR (see snowflake/README.md)"
         )
     import snowflake.connector
 

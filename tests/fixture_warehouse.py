@@ -294,3 +294,68 @@ def make_home(root: Path, *files: dict) -> Path:
     for f in files:
         insert_duckdb(root / "warehouse.duckdb", f)
     return root
+
+
+# -- the dashboard's warehouse ----------------------------------------------------------------
+# Files 1-3, plus a file in which reviewer U9 writes five five-star reviews on one day (the
+# reviewer_activity mart flags them) long before the other reviews, and one quarantined line.
+BURST_DAY = date(2023, 6, 1)
+T5 = T3 + timedelta(minutes=10)
+
+
+def burst_review(n: int, product_id: str) -> dict[str, Any]:
+    row = review("r01", run="run-5", ingested_at=T5, rating=5, day=BURST_DAY, line=n, reviewer_name="Bot Nine")
+    return {**row, "review_id": f"b{n}", "product_id": product_id, "reviewer_id": "U9", "style": None}
+
+
+FILE_5 = {
+    "reviews": [burst_review(n, p) for n, p in enumerate(["P4", "P4", "P4", "P5", "P5"], start=1)],
+    "review_images": [],
+    "reviews_quarantine": [quarantine_row("run-5", 6, "missing_product_id")],
+    "pipeline_runs": [run_row("run-5", T5 + timedelta(minutes=1), 5, 0, {"missing_product_id": 1})],
+}
+
+
+def execution_records() -> list[dict[str, Any]]:
+    """Run records as the local runtime writes them ($SHOPLAKE_HOME/runs/), oldest first: file 1
+    published, a CSV rejected, file 1 landed again unchanged, a file whose clean job failed."""
+    from shoplake.local.runtime import ZERO_COUNTS, RunResult
+
+    def record(minutes: int, execution: str, key: str, status: str, **kw: Any) -> dict[str, Any]:
+        started = NOW - timedelta(minutes=minutes)
+        return RunResult(
+            file=key.rsplit("/", 1)[-1],
+            status=status,
+            execution=execution,
+            source_uri=f"s3://shoplake-local-raw/{key}",
+            counts=kw.pop("counts", dict(ZERO_COUNTS)),
+            started_at=started.replace(tzinfo=UTC).isoformat(),
+            **kw,
+        ).to_json()
+
+    return [
+        record(180, "exec-1", "reviews/run-1.jsonl", "SUCCEEDED", seconds=41.5,
+               counts={"lines_read": 7, "processed": 5, "quarantined": 1, "duplicates": 1}),
+        record(150, "exec-2", "reviews/report.csv", "REJECTED", seconds=1.2,
+               rejection={"reason": "unsupported_file_type", "message": "not a review dump", "quarantine_uri": "q"}),
+        record(90, "exec-3", "reviews/run-1.jsonl", "SUCCEEDED", seconds=0.8, unchanged=True),
+        record(20, "exec-4", "reviews/broken.jsonl", "FAILED", seconds=75.0,
+               error={"error": "States.TaskFailed", "cause": "Glue job failed"}),
+    ]  # fmt: skip
+
+
+def write_execution_records(home: Path) -> None:
+    runs = home / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    for r in execution_records():
+        stamp = r["started_at"].replace(":", "").replace("-", "")[:15]
+        (runs / f"{stamp}-{r['execution']}.json").write_text(json.dumps(r, indent=2))
+
+
+def make_dashboard_home(root: Path) -> Path:
+    """Files 1, 2, 3 and 5 after ``dbt build``, with run records: the dashboard tests' warehouse."""
+    home = make_home(root, FILE_1, FILE_2, FILE_3, FILE_5)
+    result = dbt(home, "build")
+    assert result.success, [r.message for r in result.result.results if str(r.status) not in ("success", "pass")]
+    write_execution_records(home)
+    return home

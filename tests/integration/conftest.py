@@ -13,3 +13,11 @@ def cloud(tmp_path, monkeypatch):
     # The transform DAG after each publication has its own tests (test_end_to_end.py).
     with LocalCloud(home, retry_time_scale=0.001, run_transforms=False) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def dashboard_home(tmp_path_factory):
+    """The dashboard tests' warehouse (tests/fixture_warehouse.py): built once per test process."""
+    from tests.fixture_warehouse import make_dashboard_home
+
+    return make_dashboard_home(tmp_path_factory.mktemp("dashboard") / "home")

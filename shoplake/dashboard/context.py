@@ -1,0 +1,57 @@
+"""What every page needs: the marts (cached per query), the executions, and clear errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from shoplake.dashboard.marts import (
+    DashboardSettings,
+    Marts,
+    WarehouseUnavailable,
+    executions_from_settings,
+    marts_from_settings,
+)
+from shoplake.errors import ConfigurationError
+from shoplake.executions import ExecutionSource
+
+# How long a query's answer is reused; "Refresh data" in the sidebar drops them all.
+CACHE_SECONDS = 60
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False, max_entries=500)
+def _cached_query(_marts: Marts, cache_key: str, sql: str, params: tuple[Any, ...]) -> pd.DataFrame:
+    return _marts.query(sql, params)
+
+
+class CachedMarts:
+    """A :class:`Marts` whose answers are kept for ``CACHE_SECONDS`` (keyed by warehouse, SQL, parameters)."""
+
+    def __init__(self, inner: Marts):
+        self.inner = inner
+        self.description = inner.description
+        self.cache_key = inner.cache_key
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        return _cached_query(self.inner, self.cache_key, sql, tuple(params)).copy()
+
+
+def _sources() -> tuple[Marts, ExecutionSource | None]:
+    settings = DashboardSettings.load()
+    return CachedMarts(marts_from_settings(settings)), executions_from_settings(settings)
+
+
+def run_page(render: Callable[[Marts, ExecutionSource | None], None]) -> None:
+    """Render a page; a warehouse that cannot be read is shown as the reason, not a traceback."""
+    try:
+        marts, executions = _sources()
+        with st.sidebar:
+            st.caption(f"Reading {marts.description}")
+            if st.button("Refresh data", help=f"Answers are kept for {CACHE_SECONDS} s"):
+                _cached_query.clear()
+        render(marts, executions)
+    except (WarehouseUnavailable, ConfigurationError) as exc:
+        st.error(str(exc))
