@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from shoplake.dashboard.context import run_page
-from shoplake.dashboard.pages import overview, pipeline_health, products, reviewers
+from shoplake.dashboard.views import overview, pipeline_health, products, reviewers
 
 PAGES = {
     "overview": ("Overview", ":material/dashboard:", overview.render),

@@ -23,7 +23,7 @@ from tests.fixture_warehouse import NOW, RAW, T5
 def page(name: str) -> AppTest:
     script = (
         "from shoplake.dashboard.context import run_page\n"
-        f"from shoplake.dashboard.pages import {name}\n"
+        f"from shoplake.dashboard.views import {name}\n"
         f"run_page({name}.render)\n"
     )
     return AppTest.from_string(script, default_timeout=60)
@@ -206,13 +206,13 @@ def test_pipeline_health_page(marts_env):
     assert executions.drop(columns="started").astype(object).where(executions.notna(), None).to_dict(
         "records"
     ) == [
-        {"file": "broken.jsonl", "outcome": "🔴 failed", "detail": "States.TaskFailed", "seconds": "1 min 15 s",
+        {"file": "broken.jsonl", "outcome": "failed", "detail": "States.TaskFailed", "seconds": "1 min 15 s",
          "lines_read": None, "processed": None, "quarantined": None, "duplicates": None},
-        {"file": "run-1.jsonl", "outcome": "⚪ unchanged", "detail": "", "seconds": "0.8 s",
+        {"file": "run-1.jsonl", "outcome": "unchanged", "detail": "", "seconds": "0.8 s",
          "lines_read": None, "processed": None, "quarantined": None, "duplicates": None},
-        {"file": "report.csv", "outcome": "🟠 rejected", "detail": "unsupported_file_type", "seconds": "1.2 s",
+        {"file": "report.csv", "outcome": "rejected", "detail": "unsupported_file_type", "seconds": "1.2 s",
          "lines_read": None, "processed": None, "quarantined": None, "duplicates": None},
-        {"file": "run-1.jsonl", "outcome": "🟢 published", "detail": "", "seconds": "41.5 s",
+        {"file": "run-1.jsonl", "outcome": "published", "detail": "", "seconds": "41.5 s",
          "lines_read": 7, "processed": 5, "quarantined": 1, "duplicates": 1},
     ]  # fmt: skip
     assert executions["started"].tolist() == [fmt.timestamp(NOW - pd.Timedelta(minutes=m)) for m in (20, 90, 150, 180)]

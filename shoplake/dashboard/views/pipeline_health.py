@@ -13,13 +13,13 @@ from shoplake.dashboard.marts import Marts
 from shoplake.executions import ExecutionSource
 
 STATUS_LABELS = {
-    "SUCCEEDED": "🟢 published",
-    "UNCHANGED": "⚪ unchanged",
-    "REJECTED": "🟠 rejected",
-    "FAILED": "🔴 failed",
-    "TIMED_OUT": "🔴 timed out",
-    "ABORTED": "🔴 aborted",
-    "RUNNING": "🔵 running",
+    "SUCCEEDED": "published",
+    "UNCHANGED": "unchanged",
+    "REJECTED": "rejected",
+    "FAILED": "failed",
+    "TIMED_OUT": "timed out",
+    "ABORTED": "aborted",
+    "RUNNING": "running",
 }
 OUTCOME_COLORS = {"processed": "#4c9f70", "quarantined": "#e8a33d", "duplicates": "#8c8c8c"}
 
@@ -77,6 +77,7 @@ def render(marts: Marts, executions: ExecutionSource | None) -> None:
             st.dataframe(
                 table,
                 hide_index=True,
+                placeholder="–",
                 column_config={
                     "started": "Started",
                     "file": "File",

@@ -1,0 +1,196 @@
+"""End to end: the dashboard served by ``streamlit run`` on localhost, read by headless Chromium.
+
+The machine's Debian Chromium (/usr/bin/chromium; `make test` installs it) is driven by
+Playwright; Playwright's own browser download is never used. Each page's key numbers are read
+from the rendered DOM, and a full-page screenshot of each is kept in test-artifacts/dashboard/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from shoplake.dashboard.launch import streamlit_command
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts" / "dashboard"
+CHROMIUM = Path(os.environ.get("SHOPLAKE_CHROMIUM", "/usr/bin/chromium"))
+# Headless on a closed network: no background connections, no component updates, no sync.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+METRICS_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMetric"]')).map(m => [
+    m.querySelector('[data-testid="stMetricLabel"]').innerText.trim(),
+    m.querySelector('[data-testid="stMetricValue"]').innerText.trim(),
+])"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(dashboard_home):
+    """``streamlit run`` of the app on a free localhost port, over the fixture warehouse."""
+    port = free_port()
+    env = {**os.environ, "SHOPLAKE_HOME": str(dashboard_home)}
+    env.pop("DASHBOARD_WAREHOUSE", None)
+    log = dashboard_home / "streamlit.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(  # noqa: S603
+            streamlit_command(port=port), env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:  # noqa: S310
+                if r.read() == b"ok":
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}", pytrace=False)
+        time.sleep(0.3)
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US", timezone_id="UTC")
+    p = context.new_page()
+    yield p
+    context.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def artifacts():
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+    return ARTIFACTS
+
+
+def open_page(page, url: str, *, metrics: int, charts: int) -> dict[str, str]:
+    """Load a page and wait until its script has finished: every metric and chart is drawn."""
+    page.goto(url)
+    page.wait_for_function(
+        """([metrics, charts]) =>
+            document.querySelectorAll('[data-testid="stMetric"]').length === metrics
+            && document.querySelectorAll('[data-testid="stVegaLiteChart"] svg, [data-testid="stVegaLiteChart"] canvas')
+                .length >= charts
+            && !document.querySelector('[data-testid="stStatusWidget"]')""",
+        arg=[metrics, charts],
+        timeout=60_000,
+    )
+    return dict(page.evaluate(METRICS_JS))
+
+
+def screenshot(page, name: str) -> Path:
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
+    return path
+
+
+def test_overview_in_the_browser(server, page):
+    metrics = open_page(page, f"{server}/", metrics=6, charts=2)
+    assert {k: v for k, v in metrics.items() if k != "Data freshness"} == {
+        "Reviews": "13",
+        "Products": "5",
+        "Reviewers": "6",
+        "Average rating": "4.15 ★",
+        "Verified purchases": "91.7%",
+    }
+    assert metrics["Data freshness"].endswith("min ago")
+    assert page.get_by_text("Newest processed file: run-5.jsonl").is_visible()
+    screenshot(page, "overview")
+
+    # A click on the period changes the numbers: the latest 90 days leave out U9's burst
+    page.get_by_role("radio", name="Latest 90 days").click()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stMetric"]')]
+            .some(m => m.innerText.includes('Reviews') && m.innerText.trim().endsWith('8'))""",
+        timeout=30_000,
+    )
+    metrics = dict(page.evaluate(METRICS_JS))
+    assert (metrics["Reviews"], metrics["Products"], metrics["Average rating"]) == ("8", "3", "3.62 ★")
+    screenshot(page, "overview-latest-90-days")
+
+
+def test_products_in_the_browser(server, page):
+    metrics = open_page(page, f"{server}/products", metrics=3, charts=3)
+    assert metrics == {
+        "Reviews of this product": "3",
+        "Its average rating": "3.67 ★",
+        "Its Bayesian average": "4.04 ★",  # (10 * 54/13 + 11) / 13
+    }
+    for heading in ("Top 10 by Bayesian average", "Bottom 10 by Bayesian average", "Most helpful reviews"):
+        assert page.get_by_role("heading", name=heading).is_visible()
+    screenshot(page, "products")
+
+
+def test_reviewers_in_the_browser(server, page):
+    metrics = open_page(page, f"{server}/reviewers", metrics=4, charts=1)
+    assert metrics == {
+        "Reviewers": "6",
+        "Reviews per reviewer": "2.17",
+        "Wrote one review": "33.3%",
+        "Unusual reviewers": "1",
+    }
+    assert page.get_by_text("at least 5 reviews on one day").is_visible()
+    screenshot(page, "reviewers")
+
+
+def test_pipeline_health_in_the_browser(server, page):
+    metrics = open_page(page, f"{server}/pipeline-health", metrics=4, charts=2)
+    assert metrics == {"Files published": "4", "Lines read": "21", "Quarantined": "4", "Duplicates": "1"}
+    assert page.get_by_text("19.05% of lines").is_visible()
+    assert page.get_by_role("heading", name="Recent executions").is_visible()
+    # The newest file with quarantined lines is chosen first; another can be picked
+    chooser = page.get_by_role("combobox", name="File")
+    assert chooser.input_value().startswith("run-5.jsonl · 1 quarantined of 6 · ")
+    screenshot(page, "pipeline-health")
+    chooser.click()
+    chooser.fill("run-2")
+    page.get_by_role("option").filter(has_text=re.compile(r"^run-2\.jsonl · 2 quarantined of 6")).click()
+    page.wait_for_function(
+        """() => document.querySelector('input[aria-label="File"]').value.startsWith('run-2.jsonl')""",
+        timeout=30_000,
+    )
