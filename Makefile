@@ -18,6 +18,7 @@ help:
 	@echo "make bench  - clean + flatten throughput on a 50k sample"
 	@echo "make lint   - ruff"
 	@echo "make package - npx sls package for dev and prod (offline)"
+	@echo "make dashboard - serve the dashboard on http://127.0.0.1:8501/ over the local warehouse (after make demo)"
 
 $(PY_STAMP): pyproject.toml
 	@command -v java >/dev/null || { echo "Java 17 is needed for PySpark (apt-get install openjdk-17-jre-headless)"; exit 1; }
@@ -30,7 +31,17 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-setup: $(PY_STAMP) $(NODE_STAMP)
+# The dashboard's browser test drives the machine's Chromium (Debian packages; a test tool's own
+# browser download cannot work offline).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(CHROMIUM):
+	@echo "installing Debian's chromium and chromium-driver for the dashboard's browser test"
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+
+setup: $(PY_STAMP) $(NODE_STAMP) $(CHROMIUM)
 
 demo: $(PY_STAMP)
 	$(BIN)/shoplake demo
@@ -45,8 +56,11 @@ package: $(NODE_STAMP)
 	npx sls package --stage dev
 	npx sls package --stage prod
 
+dashboard: $(PY_STAMP)
+	$(BIN)/shoplake dashboard
+
 bench: $(PY_STAMP)
 	$(BIN)/python bench/clean_flatten.py
 
 clean:
-	rm -rf .shoplake .serverless .pytest_cache spark-warehouse
+	rm -rf .shoplake .serverless .pytest_cache spark-warehouse test-artifacts

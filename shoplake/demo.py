@@ -149,7 +149,9 @@ def run_demo(*, rows: int = 50_000, console: Console, fresh: bool = True) -> int
             console.print(render_table([d[0] for d in cur.description], cur.fetchall(), title))
     console.print(f"demo wall time (after setup): {time.perf_counter() - wall:.1f} s")
     console.print(
-        'next: [bold]shoplake sql "select * from raw.reviews limit 5"[/], [bold]shoplake runs[/], '
+        "next: [bold]make dashboard[/] (or [bold].venv/bin/shoplake dashboard[/]) and open "
+        "http://127.0.0.1:8501/ for the review analytics and pipeline health; "
+        '[bold]shoplake sql "select * from marts.fct_reviews limit 5"[/], [bold]shoplake runs[/], '
         "[bold]shoplake up[/] (then drop files into .shoplake/landing/)"
     )
     if not ok:
