@@ -359,3 +359,52 @@ def make_dashboard_home(root: Path) -> Path:
     assert result.success, [r.message for r in result.result.results if str(r.status) not in ("success", "pass")]
     write_execution_records(home)
     return home
+
+
+# -- the dashboard's questions, asked of any warehouse ----------------------------------------
+def dashboard_answers(marts) -> dict[str, Any]:
+    """Every query of shoplake.dashboard.queries on ``marts``, as plain JSON-able values (numbers
+    as int / rounded float): the same answers are expected from DuckDB and from Snowflake."""
+    from shoplake.dashboard import queries as q
+
+    def ints(series) -> list[int]:
+        return [int(v) for v in series]
+
+    def floats(series) -> list[float]:
+        return [round(float(v), 9) for v in series]
+
+    def plain(obj) -> dict[str, Any]:
+        return {k: round(v, 9) if isinstance(v, float) else v for k, v in obj.__dict__.items()}
+
+    first, last = q.review_date_range(marts)
+    ranked = q.ranked_products(marts, min_reviews=1, limit=10, best=True)
+    summary = q.product_summary(marts, "P1")
+    reasons = q.daily_quarantine_reasons(marts)
+    return {
+        "review_dates": [str(first), str(last)],
+        "overview": plain(q.overview(marts, first, last)),
+        "overview_2024": plain(q.overview(marts, date(2024, 1, 1), date(2024, 12, 31))),
+        "monthly": {
+            "months": [str(m.date()) for m in q.monthly_reviews(marts, first, last)["review_month"]],
+            "reviews": ints(q.monthly_reviews(marts, first, last)["reviews"]),
+        },
+        "newest_file": q.newest_processed_file(marts)[1],
+        "most_reviews": q.most_reviews_of_a_product(marts),
+        "top": ranked["product_id"].tolist(),
+        "top_bayesian": floats(ranked["bayesian_average"]),
+        "bottom": q.ranked_products(marts, min_reviews=2, limit=2, best=False)["product_id"].tolist(),
+        "ratings": ints(q.rating_distribution(marts)["reviews"]),
+        "ratings_p1": ints(q.rating_distribution(marts, "P1")["reviews"]),
+        "choices": q.product_choices(marts, min_reviews=1),
+        "p1": [int(summary["review_count"]), round(float(summary["bayesian_average"]), 9)],
+        "p1_monthly": ints(q.product_monthly(marts, "P1")["review_count"]),
+        "p1_helpful": ints(q.most_helpful_reviews(marts, "P1")["helpful_votes"]),
+        "reviewers": plain(q.reviewer_summary(marts)),
+        "activity": ints(q.activity_distribution(marts)["reviewers"]),
+        "unusual": q.unusual_reviewers(marts)["reviewer_id"].tolist(),
+        "totals": plain(q.pipeline_totals(marts)),
+        "daily_lines": ints(q.daily_records(marts)["lines_read"]),
+        "reasons": sorted([r, n] for r, n in zip(reasons["reason"], ints(reasons["records"]), strict=True)),
+        "files": q.files_with_quarantine(marts)["run_id"].tolist(),
+        "run_2_records": q.quarantined_records(marts, "run-2")["quarantine_reason"].tolist(),
+    }

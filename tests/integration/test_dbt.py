@@ -28,6 +28,7 @@ import duckdb
 import pytest
 import yaml
 
+from shoplake.dashboard.marts import DuckDBMarts
 from shoplake.datasets import REVIEWS
 from shoplake.snowflake_ddl import SNOWFLAKE_TYPES
 from tests.fixture_warehouse import (
@@ -42,6 +43,7 @@ from tests.fixture_warehouse import (
     TABLES,
     contract_columns,
     copy_home,
+    dashboard_answers,
     dbt,
     dbt_cli,
     dbt_process,
@@ -327,6 +329,9 @@ def test_parse_prod_target(tmp_path):
 
 
 # -- the Snowflake-dialect check --------------------------------------------------------------
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
 def snowflake_literal(value: Any, typ: str) -> str:
     if value is None:
         return "null"
@@ -461,3 +466,43 @@ def test_models_run_on_the_snowflake_dialect(fakesnow_server, tmp_path):
     )
     assert changed == [("r01", "run-3", 4), ("r08", "run-3", 5)]
     assert count == [(8,)]
+
+    # The dashboard's questions (shoplake/dashboard/queries.py) get the same answers from
+    # Snowflake as from DuckDB built from the same four files
+    done = dbt_process(tmp_path, *args, "--select", "fct_pipeline_runs+", target="fakesnow", FAKESNOW_PORT=str(port))
+    assert set(done.values()) == {"success", "pass"}
+    on_snowflake = dashboard_answers_on_fakesnow(port)
+    local = make_home(tmp_path / "duckdb", FILE_1, FILE_2, FILE_3, FILE_4)
+    assert dbt(local, "build", "--exclude-resource-type", "unit_test").success
+    on_duckdb = dashboard_answers(DuckDBMarts(local / "warehouse.duckdb"))
+    assert on_snowflake == on_duckdb
+    assert on_snowflake["overview"] == {
+        "reviews": 8, "products": 3, "reviewers": 5, "average_rating": 3.625, "verified_share": round(6 / 7, 9),
+    }  # fmt: skip
+    assert on_snowflake["files"] == ["run-2", "run-1"]
+
+
+_DASHBOARD_ON_FAKESNOW = """
+import json, sys
+import snowflake.connector
+from shoplake.dashboard.marts import SnowflakeMarts
+from tests.fixture_warehouse import dashboard_answers
+port = int(sys.argv[1])
+marts = SnowflakeMarts(
+    lambda: snowflake.connector.connect(
+        user="fake", password="snow", account="fakesnow", host="127.0.0.1", port=port, protocol="http",
+        database="shoplake", paramstyle="qmark",
+    ),
+    "shoplake",
+)
+print(json.dumps(dashboard_answers(marts)))
+"""
+
+
+def dashboard_answers_on_fakesnow(port: int) -> dict[str, Any]:
+    """dashboard_answers through the dashboard's Snowflake reader (qmark bindings), in a process of its own."""
+    proc = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", _DASHBOARD_ON_FAKESNOW, str(port)], capture_output=True, text=True, cwd=REPO_ROOT
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout)

@@ -80,7 +80,7 @@ def render(marts: Marts, executions: ExecutionSource | None) -> None:
     )
     right.subheader("Average rating per month")
     right.altair_chart(
-        base.mark_line(point=True).encode(
+        base.mark_line(point=len(monthly) <= 36).encode(
             y=charts.rating_y(),
             tooltip=[alt.Tooltip("review_month:T", format="%b %Y"), alt.Tooltip("average_rating:Q", format=".2f")],
         ),
