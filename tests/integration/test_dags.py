@@ -120,7 +120,7 @@ def test_dagbag_imports_the_transform_dag(airflow_env):
         "fct_reviews.test",
         "stg_amazon__reviews.test",
     ]
-    assert len(tasks) == 2 * len(models) + 4 + 9
+    assert len(tasks) == 2 * len(models) + 4 + 10
 
 
 def test_dag_run_builds_the_marts_on_the_local_warehouse(airflow_env, tmp_path, monkeypatch):
@@ -135,7 +135,7 @@ def test_dag_run_builds_the_marts_on_the_local_warehouse(airflow_env, tmp_path, 
     assert summary["state"] == "success", summary
     assert summary["dag_id"] == "reviews_transform"
     assert set(summary["tasks"].values()) == {"success"}
-    assert len(summary["tasks"]) == 41
+    assert len(summary["tasks"]) == 42
     assert Path(summary["log"]).is_file() and Path(summary["log"]).parent == home / "airflow" / "logs"
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select count(*), count(distinct review_id) from marts.fct_reviews").fetchall() == [(7, 7)]
