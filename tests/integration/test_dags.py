@@ -168,8 +168,8 @@ def test_failed_source_tests_stop_the_marts_and_notify(airflow_env, tmp_path, mo
     ]
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         marts = con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()
-    # pipeline health does not depend on the reviews, and still reports
-    assert sorted(marts) == [("fct_pipeline_runs",), ("pipeline_health_daily",)]
+    # pipeline health (and the quarantined lines) do not depend on the reviews, and still report
+    assert sorted(marts) == [("fct_pipeline_runs",), ("fct_quarantined_records",), ("pipeline_health_daily",)]
 
 
 def test_failure_message_and_its_delivery(tmp_path, monkeypatch):
