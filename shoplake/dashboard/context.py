@@ -39,9 +39,16 @@ class CachedMarts:
         return _cached_query(self.inner, self.cache_key, sql, tuple(params)).copy()
 
 
+@st.cache_resource(show_spinner=False)
+def _shared_marts(settings_key: str, _settings: DashboardSettings) -> Marts:
+    """One reader per configuration for the whole server (Snowflake: one connection, shared)."""
+    return marts_from_settings(_settings)
+
+
 def _sources() -> tuple[Marts, ExecutionSource | None]:
     settings = DashboardSettings.load()
-    return CachedMarts(marts_from_settings(settings)), executions_from_settings(settings)
+    marts = _shared_marts(settings.model_dump_json(), settings)
+    return CachedMarts(marts), executions_from_settings(settings)
 
 
 def run_page(render: Callable[[Marts, ExecutionSource | None], None]) -> None:

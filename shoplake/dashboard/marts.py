@@ -84,7 +84,11 @@ class DuckDBMarts:
 
 
 class SnowflakeMarts:
-    """Snowflake's MARTS schema through one connection per session of the app."""
+    """Snowflake's MARTS schema through one connection, opened on first use and reopened if closed.
+
+    The app keeps one reader per configuration for the whole server; the connector's connections
+    may be shared between threads (DB-API threadsafety 2).
+    """
 
     def __init__(self, connect: Callable[[], Any], database: str):
         self._connect = connect

@@ -151,7 +151,7 @@ def test_snowflake_reader_binds_parameters_and_lowercases_columns():
     marts.query("select 1")
     assert df.to_dict("records") == [{"product_id": "P1", "review_count": 3}, {"product_id": "P2", "review_count": 1}]
     assert log[0] == ("select product_id, review_count from marts.product_rating_summary where review_count >= ?", [2])
-    assert len(connects) == 1  # one connection per session of the app
+    assert len(connects) == 1  # one connection, reused
 
 
 def test_duckdb_reader_reports_a_missing_or_unbuilt_warehouse(tmp_path):
