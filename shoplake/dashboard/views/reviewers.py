@@ -28,10 +28,11 @@ def render(marts: Marts, executions: ExecutionSource | None) -> None:
         st.info("No reviewers in the warehouse yet.")
         return
     cols = st.columns(4)
-    cols[0].metric("Reviewers", fmt.count(s.reviewers))
-    cols[1].metric("Reviews per reviewer", "–" if s.reviews_per_reviewer is None else f"{s.reviews_per_reviewer:.2f}")
-    cols[2].metric("Wrote one review", fmt.share(s.one_review_share))
-    cols[3].metric("Unusual reviewers", fmt.count(s.unusual))
+    per_reviewer = "–" if s.reviews_per_reviewer is None else f"{s.reviews_per_reviewer:.2f}"
+    cols[0].metric("Reviewers", fmt.count(s.reviewers), border=True)
+    cols[1].metric("Reviews per reviewer", per_reviewer, border=True)
+    cols[2].metric("Wrote one review", fmt.share(s.one_review_share), border=True)
+    cols[3].metric("Unusual reviewers", fmt.count(s.unusual), border=True)
 
     st.subheader("Activity distribution")
     distribution = q.activity_distribution(marts)
@@ -39,7 +40,12 @@ def render(marts: Marts, executions: ExecutionSource | None) -> None:
         alt.Chart(distribution)
         .mark_bar()
         .encode(
-            x=alt.X("reviews_written:N", title="Reviews written", sort=list(q.ACTIVITY_BUCKETS)),
+            x=alt.X(
+                "reviews_written:N",
+                title="Reviews written",
+                sort=list(q.ACTIVITY_BUCKETS),
+                axis=alt.Axis(labelAngle=0),
+            ),
             y=charts.count_y("reviewers", "Reviewers"),
             tooltip=[
                 alt.Tooltip("reviews_written:N", title="Reviews written"),
