@@ -209,17 +209,14 @@ def demo(rows: int, fresh: bool) -> None:
 )
 def dashboard(port: int, host: str, warehouse: str | None) -> None:
     """Serve the reporting dashboard (Streamlit) over the marts: Overview, Products, Reviewers, Pipeline health."""
-    import os
     import subprocess
 
     from shoplake.dashboard.launch import streamlit_command
 
-    env = {**os.environ, "SHOPLAKE_HOME": str(shoplake_home())}
-    if warehouse:
-        env["DASHBOARD_WAREHOUSE"] = warehouse
+    command = streamlit_command(port=port, host=host, home=shoplake_home(), warehouse=warehouse)
     console.print(f"dashboard on [bold]http://{host}:{port}/[/] (Ctrl-C stops)")
     try:
-        sys.exit(subprocess.call(streamlit_command(port=port, host=host), env=env))  # noqa: S603
+        sys.exit(subprocess.call(command))  # noqa: S603
     except KeyboardInterrupt:
         sys.exit(0)
 

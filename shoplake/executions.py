@@ -36,6 +36,7 @@ class Execution:
 
 class ExecutionSource(Protocol):
     description: str
+    cache_key: str
 
     def recent(self, limit: int = 20) -> list[Execution]: ...
 
@@ -61,6 +62,7 @@ class LocalRunRecords:
     def __init__(self, directory: Path):
         self.directory = directory
         self.description = f"run records in {directory}"
+        self.cache_key = f"runs:{directory}"
 
     def records(self, limit: int = 20) -> list[dict[str, Any]]:
         if not self.directory.exists():
@@ -99,6 +101,7 @@ class StepFunctionsExecutions:
         self.state_machine_arn = state_machine_arn
         self._client = client
         self.description = f"Step Functions executions of {state_machine_arn.rsplit(':', 1)[-1]}"
+        self.cache_key = state_machine_arn
 
     @property
     def client(self):
@@ -120,6 +123,8 @@ class StepFunctionsExecutions:
                 detail = desc.get("error") or ""
             started = desc["startDate"]
             stopped = desc.get("stopDate")
+            # A published execution's output carries the refresh step's counts ($.refresh.counts).
+            counts = (output.get("refresh") or {}).get("counts") or {} if status == "SUCCEEDED" else {}
             out.append(
                 Execution(
                     name=desc["name"],
@@ -127,6 +132,7 @@ class StepFunctionsExecutions:
                     status=status,
                     source_uri=(inp.get("source") or {}).get("uri", ""),
                     seconds=round((stopped - started).total_seconds(), 3) if stopped else None,
+                    **{k: counts.get(k) for k in _COUNTS},
                     detail=detail,
                 )
             )

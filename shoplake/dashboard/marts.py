@@ -5,7 +5,9 @@ the result), so the pages never know which warehouse they show. The dashboard re
 schema only (Snowflake: the REPORTER role's grants).
 
 Configuration (environment, or root-level keys of ``.streamlit/secrets.toml``, which Streamlit
-exports to the environment; never code):
+copies into the environment at start, over what was there; never code). ``shoplake dashboard``
+passes its ``--warehouse`` and ``SHOPLAKE_HOME`` to the app as script arguments, which win over
+both (see :func:`shoplake.dashboard.launch.app_overrides`):
 
 * ``DASHBOARD_WAREHOUSE`` — ``duckdb`` (default: the local warehouse of ``$SHOPLAKE_HOME``) or
   ``snowflake``;
@@ -18,7 +20,9 @@ exports to the environment; never code):
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -84,25 +88,44 @@ class DuckDBMarts:
 
 
 class SnowflakeMarts:
-    """Snowflake's MARTS schema through one connection, opened on first use and reopened if closed.
+    """Snowflake's MARTS schema through one connection, opened on first use.
 
     The app keeps one reader per configuration for the whole server; the connector's connections
-    may be shared between threads (DB-API threadsafety 2).
+    may be shared between threads (DB-API threadsafety 2). A query that fails on the connection
+    (an expired session, a dropped network) is retried once on a new connection; a second failure
+    is reported as :class:`WarehouseUnavailable` with Snowflake's message.
     """
 
-    def __init__(self, connect: Callable[[], Any], database: str):
+    def __init__(self, connect: Callable[[], Any], database: str, *, cache_key: str | None = None):
         self._connect = connect
         self._conn = None
+        self._lock = threading.Lock()
         self.description = f"Snowflake · {database}.MARTS"
-        self.cache_key = f"snowflake:{database}"
+        self.cache_key = cache_key or f"snowflake:{database}"
+
+    def _connection(self, *, fresh: bool = False):
+        with self._lock:
+            if fresh and self._conn is not None:
+                with contextlib.suppress(Exception):  # closing a broken connection may fail too
+                    self._conn.close()
+                self._conn = None
+            if self._conn is None or self._conn.is_closed():
+                self._conn = self._connect()
+            return self._conn
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-        if self._conn is None or self._conn.is_closed():
-            self._conn = self._connect()
-        with self._conn.cursor() as cur:
-            cur.execute(sql, list(params))
-            columns = [d[0].lower() for d in cur.description]
-            return pd.DataFrame.from_records(cur.fetchall(), columns=columns)
+        from snowflake.connector.errors import Error
+
+        for attempt in (1, 2):
+            try:
+                with self._connection(fresh=attempt == 2).cursor() as cur:
+                    cur.execute(sql, list(params))
+                    columns = [d[0].lower() for d in cur.description]
+                    return pd.DataFrame.from_records(cur.fetchall(), columns=columns)
+            except Error as exc:
+                if attempt == 2:
+                    raise WarehouseUnavailable(f"Snowflake could not answer: {exc}") from exc
+        raise AssertionError("unreachable")
 
 
 class DashboardSettings(BaseSettings):
@@ -110,14 +133,19 @@ class DashboardSettings(BaseSettings):
 
     dashboard_warehouse: Literal["duckdb", "snowflake"] = "duckdb"
     shoplake_home: Path = Path(".shoplake")
+    # Who reads what (the connection's credential itself is read by connect_from_env only).
+    snowflake_account: str | None = None
+    snowflake_user: str | None = None
+    snowflake_role: str | None = None
     snowflake_database: str | None = None
     snowflake_warehouse: str | None = None
     state_machine_arn: str | None = None
 
     @classmethod
-    def load(cls) -> DashboardSettings:
+    def load(cls, **overrides: Any) -> DashboardSettings:
+        """From the environment; ``overrides`` (the launcher's arguments) win."""
         try:
-            settings = cls()
+            settings = cls(**overrides)
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
             raise ConfigurationError(f"dashboard is not configured: {problems}") from None
@@ -142,9 +170,11 @@ def marts_from_settings(settings: DashboardSettings) -> Marts:
             database=database,
             warehouse=warehouse,
             paramstyle="qmark",
+            client_session_keep_alive=True,
         )
 
-    return SnowflakeMarts(connect, database)
+    who = f"{settings.snowflake_account}/{settings.snowflake_user}/{settings.snowflake_role}"
+    return SnowflakeMarts(connect, database, cache_key=f"snowflake:{who}/{database}/{warehouse}")
 
 
 def executions_from_settings(settings: DashboardSettings) -> ExecutionSource | None:

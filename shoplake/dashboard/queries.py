@@ -1,8 +1,10 @@
 """Every question the dashboard asks the marts, one function each.
 
 The SQL runs unchanged on DuckDB and Snowflake (``marts.<model>``, ``?`` placeholders). Values
-chosen by the user (dates, product and run ids, limits) are always bound as parameters; the only
-names put into SQL text are the contract's quarantine reason codes.
+chosen by the user (dates, product and run ids, the minimum review count) are always bound as
+parameters; what is put into SQL text is the contract's quarantine reason codes and row limits,
+as validated integers (:func:`_limit`: a bound ``LIMIT ?`` is not accepted by every Snowflake
+client path).
 """
 
 from __future__ import annotations
@@ -16,6 +18,13 @@ from shoplake.dashboard.marts import Marts
 from shoplake.datasets import REVIEWS
 
 REASONS: tuple[str, ...] = tuple(REVIEWS.reason_codes)
+
+
+def _limit(n: int) -> str:
+    """A row limit for SQL text: an int between 1 and 100,000, nothing else."""
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 100_000:
+        raise ValueError(f"row limit must be an integer between 1 and 100000, not {n!r}")
+    return str(n)
 
 
 def _scalar(df: pd.DataFrame):
@@ -124,9 +133,9 @@ def ranked_products(marts: Marts, *, min_reviews: int, limit: int, best: bool) -
         from marts.product_rating_summary
         where review_count >= ?
         order by bayesian_average {direction}, review_count desc, product_id
-        limit ?
+        limit {_limit(limit)}
         """,
-        [min_reviews, limit],
+        [min_reviews],
     )
 
 
@@ -142,14 +151,14 @@ def rating_distribution(marts: Marts, product_id: str | None = None) -> pd.DataF
 def product_choices(marts: Marts, *, min_reviews: int, limit: int = 500) -> list[str]:
     """Product ids to choose from, most reviewed first."""
     df = marts.query(
-        """
+        f"""
         select product_id
         from marts.product_rating_summary
         where review_count >= ?
         order by review_count desc, product_id
-        limit ?
+        limit {_limit(limit)}
         """,
-        [min_reviews, limit],
+        [min_reviews],
     )
     return df["product_id"].tolist()
 
@@ -170,7 +179,7 @@ def product_summary(marts: Marts, product_id: str) -> pd.Series | None:
 def product_monthly(marts: Marts, product_id: str) -> pd.DataFrame:
     df = marts.query(
         """
-        select review_month, review_count, average_rating, review_count_change
+        select review_month, review_count, average_rating
         from marts.product_reviews_monthly
         where product_id = ?
         order by review_month
@@ -183,14 +192,14 @@ def product_monthly(marts: Marts, product_id: str) -> pd.DataFrame:
 
 def most_helpful_reviews(marts: Marts, product_id: str, *, limit: int = 5) -> pd.DataFrame:
     return marts.query(
-        """
+        f"""
         select review_date, rating, helpful_votes, review_title, review_text, reviewer_id
         from marts.fct_reviews
         where product_id = ?
         order by helpful_votes desc, review_date desc, review_id
-        limit ?
+        limit {_limit(limit)}
         """,
-        [product_id, limit],
+        [product_id],
     )
 
 
@@ -253,7 +262,7 @@ def activity_distribution(marts: Marts) -> pd.DataFrame:
 
 def unusual_reviewers(marts: Marts, *, limit: int = 200) -> pd.DataFrame:
     return marts.query(
-        """
+        f"""
         select
             activity.reviewer_id,
             reviewers.reviewer_name,
@@ -269,9 +278,8 @@ def unusual_reviewers(marts: Marts, *, limit: int = 200) -> pd.DataFrame:
             on activity.reviewer_id = reviewers.reviewer_id
         where activity.is_unusual
         order by activity.max_reviews_in_one_day desc, activity.review_count desc, activity.reviewer_id
-        limit ?
-        """,
-        [limit],
+        limit {_limit(limit)}
+        """
     )
 
 
@@ -304,15 +312,14 @@ def pipeline_totals(marts: Marts) -> PipelineTotals:
 def daily_records(marts: Marts, *, days: int = 60) -> pd.DataFrame:
     """committed_date, processed, quarantined, duplicates, lines_read for the latest ``days`` days with runs."""
     df = marts.query(
-        """
+        f"""
         select committed_date, sum(processed) as processed, sum(quarantined) as quarantined,
                sum(duplicates) as duplicates, sum(lines_read) as lines_read
         from marts.pipeline_health_daily
         group by committed_date
         order by committed_date desc
-        limit ?
-        """,
-        [days],
+        limit {_limit(days)}
+        """
     )
     df["committed_date"] = pd.to_datetime(df["committed_date"])
     return df.sort_values("committed_date").reset_index(drop=True)
@@ -327,9 +334,8 @@ def daily_quarantine_reasons(marts: Marts, *, days: int = 60) -> pd.DataFrame:
         from marts.pipeline_health_daily
         group by committed_date
         order by committed_date desc
-        limit ?
-        """,
-        [days],
+        limit {_limit(days)}
+        """
     )
     long = wide.melt(id_vars="committed_date", value_vars=list(REASONS), var_name="reason", value_name="records")
     long["records"] = long["records"].fillna(0).astype("int64")
@@ -341,25 +347,24 @@ def daily_quarantine_reasons(marts: Marts, *, days: int = 60) -> pd.DataFrame:
 def files_with_quarantine(marts: Marts, *, limit: int = 200) -> pd.DataFrame:
     """The current runs that quarantined records, newest first."""
     return marts.query(
-        """
+        f"""
         select run_id, source_uri, committed_at, lines_read, quarantined
         from marts.fct_pipeline_runs
         where is_current_run and quarantined > 0
         order by committed_at desc, run_id
-        limit ?
-        """,
-        [limit],
+        limit {_limit(limit)}
+        """
     )
 
 
 def quarantined_records(marts: Marts, run_id: str, *, limit: int = 1000) -> pd.DataFrame:
     return marts.query(
-        """
+        f"""
         select source_line_number, quarantine_reason, raw_record
         from marts.fct_quarantined_records
         where run_id = ?
         order by source_line_number
-        limit ?
+        limit {_limit(limit)}
         """,
-        [run_id, limit],
+        [run_id],
     )

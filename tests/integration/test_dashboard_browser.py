@@ -1,4 +1,4 @@
-"""End to end: the dashboard served by ``streamlit run`` on localhost, read by headless Chromium.
+"""End to end: the dashboard served by ``shoplake dashboard`` on localhost, read by headless Chromium.
 
 The machine's Debian Chromium (/usr/bin/chromium; `make test` installs it) is driven by
 Playwright; Playwright's own browser download is never used. Each page's key numbers are read
@@ -7,18 +7,19 @@ from the rendered DOM, and a full-page screenshot of each is kept in test-artifa
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
-
-from shoplake.dashboard.launch import streamlit_command
 
 pytestmark = pytest.mark.browser
 
@@ -48,36 +49,52 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(dashboard_home):
-    """``streamlit run`` of the app on a free localhost port, over the fixture warehouse."""
+def start_dashboard(home: Path, log: Path) -> tuple[subprocess.Popen, str] | None:
+    """``shoplake dashboard`` (what a user runs) on a free localhost port; None if it could not take the port."""
     port = free_port()
-    env = {**os.environ, "SHOPLAKE_HOME": str(dashboard_home)}
-    env.pop("DASHBOARD_WAREHOUSE", None)
-    log = dashboard_home / "streamlit.log"
+    env = {k: v for k, v in os.environ.items() if k != "DASHBOARD_WAREHOUSE"} | {"SHOPLAKE_HOME": str(home)}
     with open(log, "w") as out:
         proc = subprocess.Popen(  # noqa: S603
-            streamlit_command(port=port), env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            [str(Path(sys.executable).parent / "shoplake"), "dashboard", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while True:
+    while proc.poll() is None and time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:  # noqa: S310
                 if r.read() == b"ok":
-                    break
+                    return proc, base
         except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}", pytrace=False)
-        time.sleep(0.3)
-    yield base
-    proc.terminate()
+            time.sleep(0.3)
+    stop(proc)
+    return None
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop the CLI and the streamlit server it started (one process group)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server(dashboard_home):
+    """The app served over the fixture warehouse (a second port is tried if another process took the first)."""
+    log = dashboard_home / "streamlit.log"
+    started = start_dashboard(dashboard_home, log) or start_dashboard(dashboard_home, log)
+    if started is None:
+        pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}", pytrace=False)
+    proc, base = started
+    yield base
+    stop(proc)
 
 
 @pytest.fixture(scope="module")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import duckdb
 import pytest
 
 from shoplake.dashboard import formatting as fmt
+from shoplake.dashboard import queries as q
+from shoplake.dashboard.launch import app_overrides, streamlit_command
 from shoplake.dashboard.marts import (
     DashboardSettings,
     DuckDBMarts,
@@ -41,7 +43,8 @@ def test_rating_share_seconds_and_names():
     ]
     assert fmt.file_name("s3://raw/reviews/2024/dump.jsonl.gz") == "dump.jsonl.gz"
     assert fmt.timestamp(datetime(2026, 11, 23, 10, 41, 59)) == "2026-11-23 10:41 UTC"
-    assert fmt.timestamp(datetime(2026, 11, 23, 11, 41, tzinfo=UTC) + timedelta(hours=0)) == "2026-11-23 11:41 UTC"
+    paris_winter = timezone(timedelta(hours=1))
+    assert fmt.timestamp(datetime(2026, 11, 23, 12, 41, tzinfo=paris_winter)) == "2026-11-23 11:41 UTC"
 
 
 def test_ago():
@@ -78,6 +81,8 @@ def test_snowflake_connection_comes_from_the_environment(monkeypatch):
     }
     for k, v in env.items():
         monkeypatch.setenv(k, v)
+    for k in ("SNOWFLAKE_PRIVATE_KEY_PATH", "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE", "SNOWFLAKE_AUTHENTICATOR"):
+        monkeypatch.delenv(k, raising=False)
     seen = {}
     monkeypatch.setattr(snowflake.connector, "connect", lambda **kw: seen.update(kw) or FakeConnection([]))
 
@@ -96,10 +101,27 @@ def test_snowflake_connection_comes_from_the_environment(monkeypatch):
         "database": "SHOPLAKE",
         "warehouse": "SHOPLAKE_WH",
         "paramstyle": "qmark",
+        "client_session_keep_alive": True,
     }
+    assert marts.cache_key == "snowflake:xy12345.eu-west-1/reporter/SHOPLAKE_REPORTER/SHOPLAKE/SHOPLAKE_WH"
     runs = executions_from_settings(settings)
     assert isinstance(runs, StepFunctionsExecutions)
     assert runs.description == "Step Functions executions of shoplake-prod-review-pipeline"
+
+
+def test_the_launchers_arguments_win_over_the_environment(tmp_path, monkeypatch):
+    # Streamlit copies root-level keys of .streamlit/secrets.toml into the environment at start;
+    # what `shoplake dashboard` passes after `--` must still decide.
+    monkeypatch.setenv("DASHBOARD_WAREHOUSE", "snowflake")
+    monkeypatch.setenv("SHOPLAKE_HOME", "/somewhere/else")
+    command = streamlit_command(port=8502, home=tmp_path, warehouse="duckdb")
+    app_args = command[command.index("--") + 1 :]
+    assert app_args == ["--home", str(tmp_path), "--warehouse", "duckdb"]
+
+    settings = DashboardSettings.load(**app_overrides(app_args))
+
+    assert (settings.dashboard_warehouse, settings.shoplake_home) == ("duckdb", tmp_path)
+    assert app_overrides(["-q", "tests/x.py", "-k", "name"]) == {}  # e.g. pytest's argv under AppTest
 
 
 def test_snowflake_needs_database_and_warehouse(monkeypatch):
@@ -142,6 +164,34 @@ class FakeConnection:
 
     def is_closed(self):
         return self.closed
+
+
+class BrokenCursor(FakeCursor):
+    def execute(self, sql, params):
+        from snowflake.connector.errors import ProgrammingError
+
+        raise ProgrammingError(msg="Session no longer exists.", errno=390111)
+
+
+class BrokenConnection(FakeConnection):
+    def cursor(self):
+        return BrokenCursor(self.log)
+
+    def close(self):
+        self.closed = True
+
+
+def test_snowflake_reader_reconnects_once_then_reports_the_warehouse_unavailable():
+    log = []
+    connections = [BrokenConnection(log), FakeConnection(log)]
+    marts = SnowflakeMarts(lambda: connections.pop(0), "SHOPLAKE")
+    # an expired session: the query is retried on a new connection
+    assert marts.query("select 1").to_dict("records")[0] == {"product_id": "P1", "review_count": 3}
+    assert connections == []
+
+    always_broken = SnowflakeMarts(lambda: BrokenConnection([]), "SHOPLAKE")
+    with pytest.raises(WarehouseUnavailable, match="^Snowflake could not answer: .*Session no longer exists"):
+        always_broken.query("select 1")
 
 
 def test_snowflake_reader_binds_parameters_and_lowercases_columns():
@@ -200,6 +250,57 @@ def test_duckdb_reader_waits_for_a_writer_then_says_busy(tmp_path):
 )
 def test_outcome(status, output, expected):
     assert outcome(status, output) == expected
+
+
+class FakeStepFunctions:
+    """ListExecutions / DescribeExecution answers of three executions, as Step Functions gives them."""
+
+    START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+    def __init__(self):
+        src = {"source": {"uri": "s3://raw/reviews/a.jsonl"}}
+        counts = {"lines_read": 7, "processed": 5, "quarantined": 1, "duplicates": 1}
+        self.executions = {
+            "pub": ("SUCCEEDED", src, {**src, "refresh": {"counts": counts}}, 0, 41.5),
+            "same": ("SUCCEEDED", src, {**src, "unchanged": True}, 60, 0.5),
+            "bad": ("FAILED", src, None, 120, 75.0),
+        }
+
+    def list_executions(self, stateMachineArn, maxResults):
+        assert (stateMachineArn, maxResults) == ("arn:aws:states:eu-west-1:1:stateMachine:sm", 20)
+        return {"executions": [{"executionArn": f"arn:{name}"} for name in self.executions]}
+
+    def describe_execution(self, executionArn):
+        name = executionArn.removeprefix("arn:")
+        status, inp, out, offset, seconds = self.executions[name]
+        started = self.START + timedelta(minutes=offset)
+        desc = {"name": name, "status": status, "input": json.dumps(inp), "startDate": started}
+        desc["stopDate"] = started + timedelta(seconds=seconds)
+        if out is not None:
+            desc["output"] = json.dumps(out)
+        if status == "FAILED":
+            desc["error"] = "States.TaskFailed"
+        return desc
+
+
+def test_step_functions_executions_with_their_outcomes_and_counts():
+    source = StepFunctionsExecutions("arn:aws:states:eu-west-1:1:stateMachine:sm", client=FakeStepFunctions())
+    uri, start = "s3://raw/reviews/a.jsonl", FakeStepFunctions.START
+    assert source.recent() == [
+        Execution("bad", start + timedelta(minutes=120), "FAILED", uri, 75.0, detail="States.TaskFailed"),
+        Execution(
+            "same", start + timedelta(minutes=60), "UNCHANGED", uri, 0.5, detail="same content as a published version"
+        ),
+        Execution("pub", start, "SUCCEEDED", uri, 41.5, 7, 5, 1, 1),
+    ]
+    assert source.cache_key == "arn:aws:states:eu-west-1:1:stateMachine:sm"
+
+
+def test_row_limits_are_validated_integers():
+    assert q._limit(10) == "10"
+    for bad in (0, -1, 100_001, "10; drop table x", 2.5, True):
+        with pytest.raises(ValueError, match="row limit must be an integer"):
+            q._limit(bad)
 
 
 def test_local_run_records_newest_first(tmp_path):

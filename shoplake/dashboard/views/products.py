@@ -90,6 +90,9 @@ def render(marts: Marts, executions: ExecutionSource | None) -> None:
     if product_id is None:
         return
     summary = q.product_summary(marts, product_id)
+    if summary is None:  # gone since the list was read (a rebuild between two cached answers)
+        st.info("That product is no longer in the warehouse: refresh the data.")
+        return
     cols = st.columns(3)
     cols[0].metric("Reviews of this product", fmt.count(int(summary["review_count"])), border=True)
     cols[1].metric("Its average rating", fmt.rating(float(summary["average_rating"])), border=True)

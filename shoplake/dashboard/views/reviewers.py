@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import altair as alt
 import streamlit as st
 
@@ -13,8 +15,10 @@ from shoplake.executions import ExecutionSource
 from shoplake.orchestration import DBT_PROJECT_DIR
 
 
+@functools.cache
 def unusual_threshold() -> int:
-    """dbt's var('unusual_reviews_per_day'), the rule the mart flags reviewers by."""
+    """dbt's var('unusual_reviews_per_day') in this checkout's dbt project, the rule the mart flags
+    reviewers by (read once per server)."""
     import yaml
 
     project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
