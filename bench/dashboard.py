@@ -14,26 +14,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+from demo_data import demo_home
+
 PAGES = ("overview", "products", "reviewers", "pipeline_health")
-
-
-def demo_home() -> Path:
-    home = Path(tempfile.mkdtemp(prefix="shoplake-bench-dashboard-"))
-    print(f"running `shoplake demo` into {home} …", flush=True)
-    proc = subprocess.run(  # noqa: S603
-        [str(BIN / "shoplake"), "demo"], env={**os.environ, "SHOPLAKE_HOME": str(home)}, capture_output=True, text=True
-    )
-    if not (home / "warehouse.duckdb").exists():
-        sys.exit(f"shoplake demo failed:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
-    return home
 
 
 def render_seconds(page: str, *, cold: bool) -> float:
@@ -59,7 +46,7 @@ def main() -> None:
     parser.add_argument("--home", type=Path, help="a SHOPLAKE_HOME holding the demo data (default: run the demo)")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    home = (args.home or demo_home()).resolve()
+    home = (args.home or demo_home("dashboard")).resolve()
     os.environ["SHOPLAKE_HOME"] = str(home)
     os.environ.pop("DASHBOARD_WAREHOUSE", None)
     import duckdb

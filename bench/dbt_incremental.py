@@ -29,11 +29,11 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import duckdb
+from demo_data import demo_home
 
 REPO = Path(__file__).resolve().parents[1]
 DBT_DIR = REPO / "dbt"
@@ -63,17 +63,6 @@ def sql(home: Path, query: str) -> list[tuple]:
         return con.execute(query).fetchall()
 
 
-def demo_home() -> Path:
-    home = Path(tempfile.mkdtemp(prefix="shoplake-bench-dbt-"))
-    print(f"running `shoplake demo` into {home} …", flush=True)
-    proc = subprocess.run(  # noqa: S603
-        [str(BIN / "shoplake"), "demo"], env={**os.environ, "SHOPLAKE_HOME": str(home)}, capture_output=True, text=True
-    )
-    if not (home / "warehouse.duckdb").exists():
-        sys.exit(f"shoplake demo failed:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
-    return home
-
-
 def ingest(home: Path, rows: int) -> str:
     from shoplake.local.runtime import LocalCloud
     from shoplake.sample import write_sample
@@ -97,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dag", action="store_true", help="also time one local run of the transform DAG")
     opts = parser.parse_args(argv)
 
-    home = (opts.home or demo_home()).resolve()
+    home = (opts.home or demo_home("dbt")).resolve()
     os.environ["SHOPLAKE_HOME"] = str(home)
     model = "model.shoplake.fct_reviews"
     select = ("--select", "fct_reviews", "--indirect-selection", "cautious")

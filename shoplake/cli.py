@@ -118,7 +118,9 @@ def sql(query: str, fmt: str) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def runs(limit: int, as_json: bool) -> None:
     """List recent executions: state, time per step, counts."""
-    records = load_runs(limit)
+    from shoplake.executions import LocalRunRecords
+
+    records = LocalRunRecords(shoplake_home() / "runs").records(limit)
     if as_json:
         click.echo(json.dumps(records, indent=2))
         return
@@ -140,12 +142,6 @@ def runs(limit: int, as_json: bool) -> None:
             f"{r['seconds']:.1f}",
         )
     out.print(table)
-
-
-def load_runs(limit: int) -> list[dict]:
-    from shoplake.executions import LocalRunRecords
-
-    return LocalRunRecords(shoplake_home() / "runs").records(limit)
 
 
 @main.command()

@@ -36,6 +36,18 @@ def reset_cold_start_caches() -> None:
         cached.cache_clear()
 
 
+def load_settings(cls: type[T], **values) -> T:
+    """``cls(**values)`` (the environment fills the rest); a missing or invalid value raises
+    :class:`ConfigurationError` naming every problem."""
+    try:
+        return cls(**values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']).upper() or '(settings)'}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigurationError(f"{cls.__name__} is not configured: {problems}") from None
+
+
 class _Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True, case_sensitive=False)
 
@@ -44,13 +56,7 @@ class _Settings(BaseSettings):
 
     @classmethod
     def load(cls: type[T]) -> T:
-        try:
-            return cls()  # type: ignore[call-arg]
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']).upper() or '(settings)'}: {e['msg']}" for e in exc.errors()
-            )
-            raise ConfigurationError(f"{cls.__name__} is not configured: {problems}") from None
+        return load_settings(cls)
 
 
 class IntakeSettings(_Settings):

@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import pandas as pd
-from pydantic import ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shoplake.errors import ConfigurationError, ShoplakeError
 from shoplake.executions import ExecutionSource, LocalRunRecords, StepFunctionsExecutions
+from shoplake.settings import load_settings
 
 
 class WarehouseUnavailable(ShoplakeError):
@@ -144,11 +144,7 @@ class DashboardSettings(BaseSettings):
     @classmethod
     def load(cls, **overrides: Any) -> DashboardSettings:
         """From the environment; ``overrides`` (the launcher's arguments) win."""
-        try:
-            settings = cls(**overrides)
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
-            raise ConfigurationError(f"dashboard is not configured: {problems}") from None
+        settings = load_settings(cls, **overrides)
         if settings.dashboard_warehouse == "snowflake":
             missing = [n.upper() for n in ("snowflake_database", "snowflake_warehouse") if not getattr(settings, n)]
             if missing:

@@ -52,6 +52,7 @@ from tests.fixture_warehouse import (
     query,
     statuses,
 )
+from tests.ports import free_port
 
 
 @pytest.fixture(scope="module")
@@ -383,12 +384,6 @@ def snowflake_sql(port: int, *statements: str, database: str = "shoplake") -> li
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return [[tuple(row) for row in rows] for rows in json.loads(proc.stdout)]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

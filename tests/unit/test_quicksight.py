@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from shoplake import quicksight as qs
+from shoplake.datasets import REVIEWS
 
 DUCKDB_TO_QUICKSIGHT = {
     "VARCHAR": qs.STRING,
@@ -120,17 +121,7 @@ def test_activity_buckets_are_the_local_apps():
 
 def test_quarantine_reasons_chart_has_one_series_per_reason_code():
     (visual,) = [v for v in qs.PIPELINE_HEALTH.visuals if v.visual_id == "pipeline-quarantined-by-reason"]
-    assert [v.column for v in visual.values] == [f"QUARANTINED_{r.upper()}" for r in qs.REASONS]
-    assert qs.REASONS == (
-        "malformed_json",
-        "unknown_format",
-        "missing_product_id",
-        "missing_reviewer_id",
-        "missing_rating",
-        "invalid_rating",
-        "missing_review_time",
-        "invalid_review_time",
-    )
+    assert [v.column for v in visual.values] == [f"QUARANTINED_{r.upper()}" for r in REVIEWS.reason_codes]
 
 
 # ─── every reference inside the dashboard resolves ─────────────────────────────────────────

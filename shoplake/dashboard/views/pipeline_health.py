@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -100,47 +99,13 @@ def render(marts: Marts, executions: ExecutionSource | None) -> None:
     long = daily.melt(
         id_vars="committed_date", value_vars=list(OUTCOME_COLORS), var_name="outcome", value_name="records"
     )
-    long["stack_order"] = long["outcome"].map({o: i for i, o in enumerate(OUTCOME_COLORS)})
-    left.altair_chart(
-        alt.Chart(long)
-        .mark_bar()
-        .encode(
-            x=charts.day_x(),
-            y=charts.count_y("records", "Records"),
-            order=alt.Order("stack_order:Q"),
-            color=alt.Color(
-                "outcome:N",
-                title=None,
-                scale=alt.Scale(domain=list(OUTCOME_COLORS), range=list(OUTCOME_COLORS.values())),
-            ),
-            tooltip=[
-                alt.Tooltip("committed_date:T", title="Day", format="%Y-%m-%d"),
-                "outcome:N",
-                alt.Tooltip("records:Q", format=",d"),
-            ],
-        ),
-        width="stretch",
-    )
+    left.altair_chart(charts.daily_stacked_bars(long, "outcome", None, OUTCOME_COLORS), width="stretch")
     right.subheader("Quarantined by reason per day")
     reasons = q.daily_quarantine_reasons(marts)
     if reasons.empty:
         right.success("Nothing quarantined.")
     else:
-        right.altair_chart(
-            alt.Chart(reasons)
-            .mark_bar()
-            .encode(
-                x=charts.day_x(),
-                y=charts.count_y("records", "Records"),
-                color=alt.Color("reason:N", title="Reason"),
-                tooltip=[
-                    alt.Tooltip("committed_date:T", title="Day", format="%Y-%m-%d"),
-                    "reason:N",
-                    alt.Tooltip("records:Q", format=",d"),
-                ],
-            ),
-            width="stretch",
-        )
+        right.altair_chart(charts.daily_stacked_bars(reasons, "reason", "Reason"), width="stretch")
 
     st.subheader("Quarantined records of a file")
     files = q.files_with_quarantine(marts)
