@@ -30,9 +30,6 @@ MART_QUERIES = {
 }
 
 EXAMPLE_QUERIES = {
-    "Rating distribution": """
-        select rating, count(*) as reviews, round(100.0 * count(*) / sum(count(*)) over (), 1) as pct
-        from raw.reviews group by rating order by rating""",
     "Reviews by source format": """
         select source_format, count(*) as reviews, round(avg(rating), 2) as avg_rating,
                sum(image_count) as images, round(avg(helpful_votes), 2) as avg_helpful
