@@ -32,10 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["SHOPLAKE_HOME"] = str(home)
     os.environ["STORAGE_BACKEND"] = "local"
     # Imported after SHOPLAKE_HOME is set: the store resolves it when asked.
-    from shoplake.jobs import clean, flatten
-    from shoplake.sample import describe, write_sample
-    from shoplake.spark import get_spark
-    from shoplake.storage import file_md5, get_store
+    from shoplake.core.jobs import clean, flatten
+    from shoplake.core.spark import get_spark
+    from shoplake.core.storage import file_md5, get_store
+    from shoplake.datasets.reviews.sample import describe, write_sample
 
     store = get_store("local")
     suffix = ".jsonl.gz" if opts.gzip else ".jsonl"

@@ -26,9 +26,10 @@ PAGES = ("overview", "products", "reviewers", "pipeline_health")
 def render_seconds(page: str, *, cold: bool) -> float:
     from streamlit.testing.v1 import AppTest
 
-    from shoplake.dashboard.context import _cached_query
+    from shoplake.reporting.dashboard.context import _cached_query
 
-    script = f"from shoplake.dashboard.context import run_page\nfrom shoplake.dashboard.views import {page}\n"
+    script = "from shoplake.reporting.dashboard.context import run_page\n"
+    script += f"from shoplake.reporting.dashboard.views import {page}\n"
     script += f"run_page({page}.render)\n"
     at = AppTest.from_string(script, default_timeout=120)
     if cold:

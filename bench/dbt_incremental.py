@@ -4,7 +4,7 @@ Uses a warehouse that holds the demo data (``--home``; without it, ``shoplake de
 temporary SHOPLAKE_HOME first), builds the dbt project once, then:
 
 1. keeps a copy of ``marts.fct_reviews`` as it is (the demo data, loaded);
-2. ingests one more file (``--rows`` lines, 1,000 by default, made by ``shoplake.sample``)
+2. ingests one more file (``--rows`` lines, 1,000 by default, made by ``shoplake.datasets.reviews.sample``)
    through the local runtime (``LocalCloud``);
 3. puts the copy back, so the table holds everything but the new file whatever the runtime did
    after the ingestion (it may run the transform DAG itself), and times the incremental build;
@@ -64,8 +64,8 @@ def sql(home: Path, query: str) -> list[tuple]:
 
 
 def ingest(home: Path, rows: int) -> str:
+    from shoplake.datasets.reviews.sample import write_sample
     from shoplake.local.runtime import LocalCloud
-    from shoplake.sample import write_sample
 
     path = home / "samples" / f"bench-extra-{rows}.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,12 +1,12 @@
-"""Glue entry: clean one landed object (shoplake.jobs.clean). Arguments: see REQUIRED_ARGS there."""
+"""Glue entry: clean one landed object (shoplake.core.jobs.clean). Arguments: see REQUIRED_ARGS there."""
 
 from __future__ import annotations
 
 import sys
 
-from shoplake.jobs import clean
-from shoplake.jobs.common import parse_args
-from shoplake.spark import get_spark
+from shoplake.core.jobs import clean
+from shoplake.core.jobs.common import parse_args
+from shoplake.core.spark import get_spark
 
 
 def main(argv: list[str]) -> dict:

@@ -1,12 +1,12 @@
-"""Glue entry: publish and commit one cleaned run (shoplake.jobs.flatten); arguments: its REQUIRED_ARGS."""
+"""Glue entry: publish and commit one cleaned run (shoplake.core.jobs.flatten); arguments: its REQUIRED_ARGS."""
 
 from __future__ import annotations
 
 import sys
 
-from shoplake.jobs import flatten
-from shoplake.jobs.common import parse_args
-from shoplake.spark import get_spark
+from shoplake.core.jobs import flatten
+from shoplake.core.jobs.common import parse_args
+from shoplake.core.spark import get_spark
 
 
 def main(argv: list[str]) -> dict:

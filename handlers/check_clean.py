@@ -6,9 +6,9 @@ from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shoplake import pipeline
-from shoplake.settings import CheckCleanSettings, cold_start_cache
-from shoplake.storage import get_store
+from shoplake.core import pipeline
+from shoplake.core.settings import CheckCleanSettings, cold_start_cache
+from shoplake.core.storage import get_store
 
 logger = Logger()
 tracer = Tracer()

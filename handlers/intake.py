@@ -18,9 +18,9 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import S3EventNotificationEventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shoplake import aws, pipeline
-from shoplake.settings import IntakeSettings, cold_start_cache
-from shoplake.storage import get_store
+from shoplake.core import aws, pipeline
+from shoplake.core.settings import IntakeSettings, cold_start_cache
+from shoplake.core.storage import get_store
 
 logger = Logger()
 tracer = Tracer()

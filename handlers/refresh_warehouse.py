@@ -7,10 +7,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shoplake import aws, pipeline
-from shoplake.settings import RefreshWarehouseSettings, cold_start_cache
-from shoplake.storage import get_store
-from shoplake.warehouse import announce_new_data, new_data_message, refresh_warehouse
+from shoplake.core import aws, pipeline
+from shoplake.core.settings import RefreshWarehouseSettings, cold_start_cache
+from shoplake.core.storage import get_store
+from shoplake.core.warehouse import announce_new_data, new_data_message, refresh_warehouse
 
 logger = Logger()
 tracer = Tracer()

@@ -6,8 +6,8 @@ from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shoplake import pipeline
-from shoplake.settings import ValidateSettings, cold_start_cache
+from shoplake.core import pipeline
+from shoplake.core.settings import ValidateSettings, cold_start_cache
 
 logger = Logger()
 tracer = Tracer()

@@ -7,7 +7,8 @@
 //   before:aws:package:finalize:saveServiceState — the resources/*.yml fragments are merged
 //   into the compiled template by then, and the template is written to disk right after.
 //     * glue/<name>.py          → .serverless/glue/<sha12>/<name>.py    key glue/<sha12>/<name>.py
-//     * shoplake/**/*.py (zip)  → .serverless/glue/shoplake-<sha12>.zip key glue/shoplake-<sha12>.zip
+//     * the runtime's Python files (custom.glueArtifacts.packagePaths: files or folders)
+//                               → .serverless/glue/shoplake-<sha12>.zip key glue/shoplake-<sha12>.zip
 //     * every AWS::Glue::Job's Command.ScriptLocation (matched by file name) and its
 //       DefaultArguments["--extra-py-files"] are rewritten to those keys;
 //     * .serverless/glue/manifest.json lists what to upload (read again by
@@ -118,7 +119,8 @@ class GlueArtifacts {
     return {
       bucketLogicalId: c.bucketLogicalId || 'GlueArtifactsBucket',
       scriptsDir: c.scriptsDir || 'glue',
-      packageDir: c.packageDir || 'shoplake',
+      packageName: c.packageName || 'shoplake',
+      packagePaths: c.packagePaths || [c.packageName || 'shoplake'],
       keyPrefix: c.keyPrefix || 'glue',
     };
   }
@@ -134,7 +136,7 @@ class GlueArtifacts {
   }
 
   packageArtifacts() {
-    const { bucketLogicalId, scriptsDir, packageDir, keyPrefix } = this.config;
+    const { bucketLogicalId, scriptsDir, packageName, packagePaths, keyPrefix } = this.config;
     const root = this.serverless.serviceDir;
     const files = []; // { file (relative to outDir), key, contentType }
     fs.mkdirSync(this.outDir, { recursive: true });
@@ -155,15 +157,22 @@ class GlueArtifacts {
       files.push({ file, key: scripts[name], contentType: 'text/x-python' });
     }
 
-    // The package: shoplake/**/*.py → glue/shoplake-<sha12>.zip (hash of names + contents,
-    // so it does not depend on the zlib build).
-    const entries = pythonFiles(root, packageDir).map((name) => ({
+    // The package: the Python files of packagePaths → glue/shoplake-<sha12>.zip (hash of names
+    // + contents, so it does not depend on the zlib build).
+    const names = [];
+    for (const p of packagePaths) {
+      const stat = fs.statSync(path.join(root, p), { throwIfNoEntry: false });
+      if (!stat) this.fail(`packagePaths: ${p} does not exist`);
+      if (stat.isDirectory()) names.push(...pythonFiles(root, p));
+      else names.push(path.posix.normalize(p));
+    }
+    const entries = [...new Set(names)].sort().map((name) => ({
       name,
       data: fs.readFileSync(path.join(root, name)),
     }));
-    if (!entries.length) this.fail(`no Python files under ${packageDir}/`);
+    if (!entries.length) this.fail(`no Python files under ${packagePaths.join(', ')}`);
     const zipHash = sha12(...entries.flatMap((e) => [e.name, '\0', e.data, '\0']));
-    const zipFile = `${packageDir}-${zipHash}.zip`;
+    const zipFile = `${packageName}-${zipHash}.zip`;
     fs.writeFileSync(path.join(this.outDir, zipFile), zipFiles(entries));
     const zipKey = `${keyPrefix}/${zipFile}`;
     files.push({ file: zipFile, key: zipKey, contentType: 'application/zip' });

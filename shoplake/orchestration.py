@@ -25,12 +25,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from shoplake.storage import shoplake_home
-from shoplake.warehouse import asset_uri
+from shoplake.core.storage import shoplake_home
+from shoplake.core.warehouse import asset_uri
+from shoplake.project import REPO_ROOT
 
 logger = logging.getLogger(__name__)
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 DAGS_DIR = REPO_ROOT / "dags"
 # Where the dbt project is: the repository's dbt/ here; in MWAA, wherever the deployment put it
 # (e.g. /usr/local/airflow/dags/dbt) when shoplake is installed as a package.

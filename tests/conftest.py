@@ -15,7 +15,7 @@ time.tzset()
 @pytest.fixture(scope="session")
 def spark():
     """The process's one SparkSession (a JVM start costs ~8 s; every Spark test shares it)."""
-    from shoplake.spark import get_spark
+    from shoplake.core.spark import get_spark
 
     return get_spark()
 

@@ -21,8 +21,9 @@ from typing import Any
 import duckdb
 import pytest
 
-from shoplake.datasets import PIPELINE_RUNS, REVIEWS, Table
-from shoplake.warehouse.duckdb import DUCKDB_TYPES
+from shoplake.core.contracts import PIPELINE_RUNS, Table
+from shoplake.core.warehouse.duckdb import DUCKDB_TYPES
+from shoplake.datasets.reviews.contract import REVIEWS
 
 DBT_DIR = Path(__file__).resolve().parents[1] / "dbt"
 
@@ -187,7 +188,7 @@ def contract_columns(table: Table) -> list[tuple[str, str]]:
 
 
 def create_raw_tables(path: Path) -> None:
-    """raw.* as tables with the exact types of the local views (shoplake/warehouse/duckdb.py)."""
+    """raw.* as tables with the exact types of the local views (shoplake/core/warehouse/duckdb.py)."""
     with duckdb.connect(str(path)) as con:
         con.execute("create schema if not exists raw")
         for table in TABLES:
@@ -363,9 +364,9 @@ def make_dashboard_home(root: Path) -> Path:
 
 # -- the dashboard's questions, asked of any warehouse ----------------------------------------
 def dashboard_answers(marts) -> dict[str, Any]:
-    """Every query of shoplake.dashboard.queries on ``marts``, as plain JSON-able values (numbers
+    """Every query of shoplake.reporting.dashboard.queries on ``marts``, as plain JSON-able values (numbers
     as int / rounded float): the same answers are expected from DuckDB and from Snowflake."""
-    from shoplake.dashboard import queries as q
+    from shoplake.reporting.dashboard import queries as q
 
     def ints(series) -> list[int]:
         return [int(v) for v in series]

@@ -26,14 +26,14 @@ from typing import Any
 import boto3
 import yaml
 
-from shoplake import layout
+from shoplake.core import layout
+from shoplake.core.pipeline import PIPELINE_VERSION
+from shoplake.core.settings import reset_cold_start_caches
+from shoplake.core.storage import LocalObjectStore, file_md5
 from shoplake.datasets import get_dataset
 from shoplake.local import adapters
-from shoplake.pipeline import PIPELINE_VERSION
-from shoplake.settings import reset_cold_start_caches
-from shoplake.storage import LocalObjectStore, file_md5
+from shoplake.project import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 STAGE = "local"

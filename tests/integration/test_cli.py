@@ -8,7 +8,7 @@ import threading
 import pytest
 from click.testing import CliRunner
 
-from shoplake.cli import main
+from shoplake.tooling.cli import main
 from tests.integration.test_review_pipeline import GOOD_FILE
 
 pytestmark = pytest.mark.spark

@@ -14,16 +14,16 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from shoplake.dashboard import formatting as fmt
-from shoplake.dashboard.launch import APP
-from shoplake.executions import StepFunctionsExecutions
+from shoplake.reporting.dashboard import formatting as fmt
+from shoplake.reporting.dashboard.launch import APP
+from shoplake.reporting.executions import StepFunctionsExecutions
 from tests.fixture_warehouse import NOW, T1, T2, T5
 
 
 def page(name: str) -> AppTest:
     script = (
-        "from shoplake.dashboard.context import run_page\n"
-        f"from shoplake.dashboard.views import {name}\n"
+        "from shoplake.reporting.dashboard.context import run_page\n"
+        f"from shoplake.reporting.dashboard.views import {name}\n"
         f"run_page({name}.render)\n"
     )
     return AppTest.from_string(script, default_timeout=60)

@@ -28,9 +28,9 @@ import duckdb
 import pytest
 import yaml
 
-from shoplake.dashboard.marts import DuckDBMarts
-from shoplake.datasets import REVIEWS
-from shoplake.snowflake_ddl import SNOWFLAKE_TYPES
+from shoplake.datasets.reviews.contract import REVIEWS
+from shoplake.reporting.dashboard.marts import DuckDBMarts
+from shoplake.tooling.snowflake_ddl import SNOWFLAKE_TYPES
 from tests.fixture_warehouse import (
     DBT_DIR,
     FILE_1,
@@ -462,7 +462,7 @@ def test_models_run_on_the_snowflake_dialect(fakesnow_server, tmp_path):
     assert changed == [("r01", "run-3", 4), ("r08", "run-3", 5)]
     assert count == [(8,)]
 
-    # The dashboard's questions (shoplake/dashboard/queries.py) get the same answers from
+    # The dashboard's questions (shoplake/reporting/dashboard/queries.py) get the same answers from
     # Snowflake as from DuckDB built from the same four files
     done = dbt_process(tmp_path, *args, "--select", "fct_pipeline_runs+", target="fakesnow", FAKESNOW_PORT=str(port))
     assert set(done.values()) == {"success", "pass"}
@@ -480,7 +480,7 @@ def test_models_run_on_the_snowflake_dialect(fakesnow_server, tmp_path):
 _DASHBOARD_ON_FAKESNOW = """
 import json, sys
 import snowflake.connector
-from shoplake.dashboard.marts import SnowflakeMarts
+from shoplake.reporting.dashboard.marts import SnowflakeMarts
 from tests.fixture_warehouse import dashboard_answers
 port = int(sys.argv[1])
 marts = SnowflakeMarts(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from shoplake.datasets.reviews.sample import generate, write_sample
 from shoplake.local.runtime import LocalCloud
-from shoplake.sample import generate, write_sample
 
 pytestmark = pytest.mark.spark
 

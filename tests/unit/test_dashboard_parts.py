@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta, timezone
 import duckdb
 import pytest
 
-from shoplake.dashboard import formatting as fmt
-from shoplake.dashboard import queries as q
-from shoplake.dashboard.launch import app_overrides, streamlit_command
-from shoplake.dashboard.marts import (
+from shoplake.core.errors import ConfigurationError
+from shoplake.reporting.dashboard import formatting as fmt
+from shoplake.reporting.dashboard import queries as q
+from shoplake.reporting.dashboard.launch import app_overrides, streamlit_command
+from shoplake.reporting.dashboard.marts import (
     DashboardSettings,
     DuckDBMarts,
     SnowflakeMarts,
@@ -19,8 +20,7 @@ from shoplake.dashboard.marts import (
     executions_from_settings,
     marts_from_settings,
 )
-from shoplake.errors import ConfigurationError
-from shoplake.executions import Execution, LocalRunRecords, StepFunctionsExecutions, outcome
+from shoplake.reporting.executions import Execution, LocalRunRecords, StepFunctionsExecutions, outcome
 
 
 # -- formatting -------------------------------------------------------------------------------
@@ -222,7 +222,7 @@ def test_duckdb_reader_waits_for_a_writer_then_says_busy(tmp_path):
         import sys
 
         code = (
-            "import sys; from pathlib import Path; from shoplake.dashboard.marts import DuckDBMarts, "
+            "import sys; from pathlib import Path; from shoplake.reporting.dashboard.marts import DuckDBMarts, "
             "WarehouseUnavailable\n"
             "try:\n"
             f"    DuckDBMarts(Path({str(path)!r}), busy_timeout=1).query('select x from marts.t')\n"

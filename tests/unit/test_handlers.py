@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from shoplake import errors
-from shoplake.local.adapters import LambdaContext
-from shoplake.settings import (
+from shoplake.core import errors
+from shoplake.core.settings import (
     IntakeSettings,
     RefreshWarehouseSettings,
     ValidateSettings,
     reset_cold_start_caches,
 )
+from shoplake.local.adapters import LambdaContext
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 CONTEXT = LambdaContext("shoplake-test-validate", "arn:aws:lambda:eu-west-1:123456789012:function:validate")

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from shoplake import layout
-from shoplake.errors import ConfigurationError, PublishedOutputMissing, ReconciliationError, UndecodableObject
-from shoplake.jobs import clean, flatten
-from shoplake.jobs.common import JobArgs, parse_args, read_json, write_json
-from shoplake.sample import write_sample
-from shoplake.storage import get_store
+from shoplake.core import layout
+from shoplake.core.errors import ConfigurationError, PublishedOutputMissing, ReconciliationError, UndecodableObject
+from shoplake.core.jobs import clean, flatten
+from shoplake.core.jobs.common import JobArgs, parse_args, read_json, write_json
+from shoplake.core.storage import get_store
+from shoplake.datasets.reviews.sample import write_sample
 from tests.unit.review_lines import LINE_2014, LINE_2018, LINE_2023, review_id
 
 REPO = Path(__file__).resolve().parents[2]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from shoplake import errors, layout, pipeline
-from shoplake.storage import LocalObjectStore
+from shoplake.core import errors, layout, pipeline
+from shoplake.core.storage import LocalObjectStore
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 MIB = 1024 * 1024
@@ -193,7 +193,7 @@ def test_quarantine_copies_the_announced_object_version_from_s3(monkeypatch):
     import boto3
     from moto import mock_aws
 
-    from shoplake.storage import S3ObjectStore, _s3_client
+    from shoplake.core.storage import S3ObjectStore, _s3_client
 
     for k, v in {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"}.items():
         monkeypatch.setenv(k, v)

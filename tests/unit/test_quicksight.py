@@ -1,4 +1,4 @@
-"""The QuickSight definition (shoplake/quicksight.py → resources/quicksight.yml) without AWS: the
+"""The QuickSight definition (shoplake/reporting/quicksight.py → resources/quicksight.yml) without AWS: the
 committed file is the generator's output, the data sets read the columns dbt builds, the dashboard
 repeats the local app's settings, and every reference inside the dashboard resolves — what
 QuickSight would otherwise only report when the stack is deployed. The compiled templates are
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from shoplake import quicksight as qs
-from shoplake.datasets import REVIEWS
+from shoplake.datasets.reviews.contract import REVIEWS
+from shoplake.reporting import quicksight as qs
 
 DUCKDB_TO_QUICKSIGHT = {
     "VARCHAR": qs.STRING,
@@ -30,7 +30,7 @@ DUCKDB_TO_QUICKSIGHT = {
 
 def test_the_committed_file_is_the_generators_output():
     assert qs.OUTPUT.read_text() == qs.render(), (
-        "resources/quicksight.yml is stale: run `python -m shoplake.quicksight`"
+        "resources/quicksight.yml is stale: run `python -m shoplake.reporting.quicksight`"
     )
 
 
@@ -82,7 +82,7 @@ def test_the_name_lookup_reads_existing_columns_of_dim_reviewers(mart_columns):
 
 
 def test_every_mart_the_local_dashboard_queries_has_a_data_set():
-    queries = (qs.REPO / "shoplake" / "dashboard" / "queries.py").read_text()
+    queries = (qs.REPO / "shoplake" / "reporting" / "dashboard" / "queries.py").read_text()
     read = {m.upper() for m in re.findall(r"(?:from|join)\s+marts\.(\w+)", queries)}
     tables = {ds.table.name for ds in qs.DATA_SETS.values()} | {qs.DATA_SETS["reviewer_activity"].lookup[0].name}
     assert read == tables
@@ -92,8 +92,8 @@ def test_every_mart_the_local_dashboard_queries_has_a_data_set():
 
 
 def test_dashboard_settings_are_the_local_apps():
-    from shoplake.dashboard import queries
-    from shoplake.dashboard.views import products
+    from shoplake.reporting.dashboard import queries
+    from shoplake.reporting.dashboard.views import products
 
     assert (qs.RANKED, qs.DEFAULT_MIN_REVIEWS) == (products.RANKED, products.DEFAULT_MIN_REVIEWS)
     assert inspect.signature(queries.most_helpful_reviews).parameters["limit"].default == qs.HELPFUL_REVIEWS

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from shoplake.sample import SampleStats, _Generator, describe, generate, write_sample
+from shoplake.datasets.reviews.sample import SampleStats, _Generator, describe, generate, write_sample
 
 MIN_MS = 757_382_400_000  # 1994-01-01
 MAX_MS = 4_102_444_800_000  # 2100-01-01

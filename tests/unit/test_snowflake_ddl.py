@@ -1,4 +1,4 @@
-"""Snowflake platform DDL (snowflake/, shoplake/snowflake_ddl.py): what is rendered per stage, that
+"""Snowflake platform DDL (snowflake/, shoplake/tooling/snowflake_ddl.py): what is rendered per stage, that
 Snowflake's dialect parses it, that the external tables are the dataset contract, and how `apply`
 runs the scripts and keeps their history — against a fake Snowflake that answers like one."""
 
@@ -17,11 +17,15 @@ from click.testing import CliRunner
 from snowflake.connector.errors import ProgrammingError
 from sqlglot import exp
 
-from shoplake import layout
-from shoplake.cli import main
-from shoplake.datasets import DATASETS, PIPELINE_RUNS, REVIEWS
-from shoplake.errors import ConfigurationError
-from shoplake.snowflake_ddl import (
+from shoplake.core import layout
+from shoplake.core.contracts import PIPELINE_RUNS
+from shoplake.core.errors import ConfigurationError
+from shoplake.core.storage import S3Uri
+from shoplake.core.warehouse.snowflake import SnowflakeWarehouse
+from shoplake.datasets import DATASETS
+from shoplake.datasets.reviews.contract import REVIEWS
+from shoplake.tooling.cli import main
+from shoplake.tooling.snowflake_ddl import (
     ACCOUNT_PLACEHOLDER,
     SNOWFLAKE_TYPES,
     Applied,
@@ -41,8 +45,6 @@ from shoplake.snowflake_ddl import (
     render,
     render_scripts,
 )
-from shoplake.storage import S3Uri
-from shoplake.warehouse.snowflake import SnowflakeWarehouse
 
 REPO = Path(__file__).resolve().parents[2]
 EXPECTED = Path(__file__).parent / "snowflake_expected"
@@ -371,7 +373,7 @@ def test_parquet_columns_read_the_field_of_the_same_name_with_the_declared_type(
 def test_pipeline_runs_columns_read_the_run_manifest_fields(external_tables):
     tree = external_tables[PIPELINE_RUNS.name]
     exprs = {c.name: c.find(exp.ComputedColumnConstraint).this.sql("snowflake") for c in tree.this.expressions}
-    # Where each column sits in a run manifest (shoplake/layout.py, written by the flatten job).
+    # Where each column sits in a run manifest (shoplake/core/layout.py, written by the flatten job).
     paths = {c.name: c.name for c in PIPELINE_RUNS.columns}
     paths |= {k: f"counts.{k}" for k in ("lines_read", "processed", "quarantined", "duplicates")}
     paths |= {k: f"timings.{k}" for k in ("clean_seconds", "flatten_seconds")}
@@ -772,7 +774,7 @@ def test_history_must_match_the_scripts(prod):
 
 
 def test_dry_run_prints_every_script_and_connects_to_nothing(monkeypatch):
-    monkeypatch.setattr("shoplake.snowflake_ddl.connection_factory", lambda secret: _no_connection)
+    monkeypatch.setattr("shoplake.tooling.snowflake_ddl.connection_factory", lambda secret: _no_connection)
 
     result = CliRunner().invoke(
         main, ["snowflake", "apply", "--stage", "prod", "--dry-run", "--aws-account-id", ACCOUNT]
@@ -788,7 +790,7 @@ def test_dry_run_prints_every_script_and_connects_to_nothing(monkeypatch):
 
 
 def test_dry_run_without_account_id_says_it_prints_a_placeholder(monkeypatch):
-    monkeypatch.setattr("shoplake.snowflake_ddl.connection_factory", lambda secret: _no_connection)
+    monkeypatch.setattr("shoplake.tooling.snowflake_ddl.connection_factory", lambda secret: _no_connection)
     monkeypatch.delenv("SHOPLAKE_AWS_ACCOUNT_ID", raising=False)
 
     result = CliRunner().invoke(main, ["snowflake", "apply", "--stage", "prod", "--dry-run"])
@@ -800,7 +802,7 @@ def test_dry_run_without_account_id_says_it_prints_a_placeholder(monkeypatch):
 
 
 def test_apply_without_account_id_fails_before_connecting(monkeypatch):
-    monkeypatch.setattr("shoplake.snowflake_ddl.connection_factory", lambda secret: _no_connection)
+    monkeypatch.setattr("shoplake.tooling.snowflake_ddl.connection_factory", lambda secret: _no_connection)
     monkeypatch.delenv("SHOPLAKE_AWS_ACCOUNT_ID", raising=False)
 
     result = CliRunner().invoke(main, ["snowflake", "apply", "--stage", "prod"])
@@ -811,7 +813,7 @@ def test_apply_without_account_id_fails_before_connecting(monkeypatch):
 
 def test_apply_command_applies_through_the_connection(monkeypatch):
     account = FakeSnowflake()
-    monkeypatch.setattr("shoplake.snowflake_ddl.connection_factory", lambda secret: account.connect)
+    monkeypatch.setattr("shoplake.tooling.snowflake_ddl.connection_factory", lambda secret: account.connect)
 
     result = CliRunner().invoke(main, ["snowflake", "apply", "--stage", "dev", "--aws-account-id", ACCOUNT])
 

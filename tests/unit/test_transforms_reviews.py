@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 import pytest
 
-from shoplake.datasets import REVIEWS
-from shoplake.transforms import reviews as R
+from shoplake.datasets.reviews import transform as R
+from shoplake.datasets.reviews.contract import REVIEWS
 from tests.unit.review_lines import LINE_2014, LINE_2018, LINE_2023, review_id
 
 pytestmark = pytest.mark.spark

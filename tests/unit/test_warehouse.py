@@ -5,10 +5,10 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from shoplake import errors
-from shoplake.datasets import REVIEWS
-from shoplake.warehouse.duckdb import view_sql
-from shoplake.warehouse.snowflake import SnowflakeWarehouse, quote_ident
+from shoplake.core import errors
+from shoplake.core.warehouse.duckdb import view_sql
+from shoplake.core.warehouse.snowflake import SnowflakeWarehouse, quote_ident
+from shoplake.datasets.reviews.contract import REVIEWS
 
 SID = "0123456789abcdef"
 MANIFEST = {
@@ -138,8 +138,8 @@ def test_identifiers_are_checked_before_they_reach_sql(name):
 
 
 def test_empty_runs_view_has_the_contract_schema():
-    from shoplake.datasets import PIPELINE_RUNS
-    from shoplake.warehouse.duckdb import runs_view_sql
+    from shoplake.core.contracts import PIPELINE_RUNS
+    from shoplake.core.warehouse.duckdb import runs_view_sql
 
     con = duckdb.connect()
     con.execute("create schema raw")

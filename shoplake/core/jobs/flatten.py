@@ -1,0 +1,165 @@
+"""Flatten job: publish a cleaned run as the dataset's tables and commit it (see shoplake.core.layout).
+
+1. Read the clean manifest (it must say ACCEPTED) and the work Parquet.
+2. Write ``reviews`` and ``review_images`` partitioned by review_year, and ``reviews_quarantine``,
+   under this run's ``run=`` prefix of the source; keep only the Parquet files Spark wrote.
+3. Read the row counts back and reconcile them with the clean manifest.
+4. Commit: PUT the source manifest (one atomic write names this run's files as current), delete
+   the previous run's files of the source, delete the work prefix, write the run manifest.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from shoplake.core import layout
+from shoplake.core.contracts import Table
+from shoplake.core.errors import PublishedOutputMissing, ReconciliationError, ShoplakeError, rejection_errors
+from shoplake.core.jobs.common import COMMON_ARGS, JobArgs, read_json, utc_now_iso, write_json
+from shoplake.core.spark import schema_for
+from shoplake.core.storage import ObjectStore, get_store
+from shoplake.datasets.reviews import transform as reviews
+
+logger = logging.getLogger(__name__)
+
+REQUIRED_ARGS = (*COMMON_ARGS, "source_etag")
+OPTIONAL_ARGS = {"pipeline_version": "1"}
+# The tables a run publishes, in the order of the manifests' "tables" and "row_counts".
+OUTPUT_TABLES = (reviews.REVIEWS_TABLE.name, reviews.IMAGES_TABLE.name, reviews.QUARANTINE_TABLE.name)
+
+
+def _raise_rejected(clean: Mapping[str, Any]) -> None:
+    rejection = clean.get("rejection") or {}
+    reason, message = rejection.get("reason"), rejection.get("message", "")
+    for error in rejection_errors():
+        if error.reason_code() == reason:
+            raise error(f"{clean.get('source_uri')}: {message}")
+    raise ShoplakeError(f"the clean manifest says {clean.get('status')!r}, not ACCEPTED: {rejection}")
+
+
+def _already_committed(
+    store: ObjectStore, job: JobArgs, run_manifest_uri: str, source_manifest_uri: str
+) -> dict[str, Any] | None:
+    """The run manifest when a retry finds this run already committed (its work prefix is gone)."""
+    for uri in (run_manifest_uri, source_manifest_uri):
+        if store.exists(uri):
+            done = read_json(store, uri)
+            if (done.get("source_uri"), done.get("run_id")) == (job.source_uri, job.run_id):
+                if uri == source_manifest_uri:
+                    # Committed, but stopped before the run manifest: write it (timings are lost).
+                    done |= {"timings": {"clean_seconds": None, "flatten_seconds": None}}
+                    write_json(store, run_manifest_uri, done)
+                logger.info("flatten: run %s was already committed", job.run_id)
+                return done
+    return None
+
+
+def _parquet_files(store: ObjectStore, prefix: str) -> list[str]:
+    """This run's data files under a prefix, after deleting what else Spark left (_SUCCESS, .crc)."""
+    found = store.list(prefix)
+    store.delete([u for u in found if not u.endswith(".parquet")])
+    return [u for u in found if u.endswith(".parquet")]
+
+
+def _row_count(spark: SparkSession, store: ObjectStore, files: list[str], table: Table) -> int:
+    if not files:
+        return 0
+    schema = schema_for(table)
+    return spark.read.schema(schema).parquet(*[store.spark_path(f) for f in files]).count()
+
+
+def _write(df: DataFrame, path: str, partition_by: str | None) -> None:
+    if partition_by:
+        # One task per year, so one file per partition directory.
+        df.repartition(partition_by).write.mode("overwrite").partitionBy(partition_by).parquet(path)
+    else:
+        df.coalesce(1).write.mode("overwrite").parquet(path)
+
+
+def run(spark: SparkSession, args: Mapping[str, Any]) -> dict[str, Any]:
+    """Publish and commit one cleaned run; return the run manifest (written to layout.run_manifest_uri)."""
+    started = time.monotonic()
+    job = JobArgs.from_dict(args, need_etag=True)
+    store = get_store(job.storage_backend)
+    ds = job.dataset
+    sid = layout.source_id(job.source_uri)
+    work = layout.work_prefix(job.processed_root, ds.name, job.run_id)
+    clean_uri = layout.clean_manifest_uri(job.processed_root, ds.name, job.run_id)
+    run_manifest_uri = layout.run_manifest_uri(job.processed_root, ds.name, job.run_id)
+
+    source_manifest_uri = layout.source_manifest_uri(job.processed_root, ds.name, sid)
+    if not store.exists(clean_uri) and (done := _already_committed(store, job, run_manifest_uri, source_manifest_uri)):
+        return done
+    clean = read_json(store, clean_uri)
+    if clean.get("status") != "ACCEPTED":
+        _raise_rejected(clean)
+    cleaned_what = (clean.get("dataset"), clean.get("source_uri"), clean.get("run_id"))
+    if cleaned_what != (ds.name, job.source_uri, job.run_id):
+        raise PublishedOutputMissing(f"the clean manifest at {clean_uri} is for another source or run: {clean}")
+
+    records = spark.read.schema(reviews.WORK_RECORD_SCHEMA).parquet(store.spark_path(work + "records/"))
+    quarantine = spark.read.schema(reviews.QUARANTINE_SCHEMA).parquet(store.spark_path(work + "quarantine/"))
+    outputs = {
+        reviews.REVIEWS_TABLE.name: reviews.to_published_reviews(records),
+        reviews.IMAGES_TABLE.name: reviews.to_review_images(records),
+        reviews.QUARANTINE_TABLE.name: quarantine,
+    }
+    prefixes = {name: layout.run_prefix(job.processed_root, name, sid, job.run_id) for name in outputs}
+    for name, df in outputs.items():
+        _write(df, store.spark_path(prefixes[name]), ds.table(name).partition_by)
+    files = {name: _parquet_files(store, prefixes[name]) for name in outputs}
+
+    # Reconcile what is now on storage with what the clean job counted.
+    expected_images = records.select(F.coalesce(F.sum(F.size("images")), F.lit(0)).alias("n")).first()["n"]
+    expected = {
+        reviews.REVIEWS_TABLE.name: clean["counts"]["processed"],
+        reviews.IMAGES_TABLE.name: expected_images,
+        reviews.QUARANTINE_TABLE.name: clean["counts"]["quarantined"],
+    }
+    row_counts = {name: _row_count(spark, store, files[name], ds.table(name)) for name in outputs}
+    if row_counts != expected:
+        raise ReconciliationError(f"published rows {row_counts} != expected {expected} for {job.source_uri}")
+
+    # Commit: the source manifest names this run's files; one PUT makes them current.
+    manifest = {
+        "dataset": ds.name,
+        "source_uri": job.source_uri,
+        "source_id": sid,
+        "source_etag": job.source_etag,
+        "pipeline_version": job.pipeline_version,
+        "run_id": job.run_id,
+        "committed_at": utc_now_iso(),
+        "counts": clean["counts"],
+        "quarantine_reasons": clean["quarantine_reasons"],
+        "source_formats": clean["source_formats"],
+        "tables": files,
+        "row_counts": row_counts,
+    }
+    write_json(store, source_manifest_uri, manifest)
+
+    # Then the previous runs' files of this source go, and this run's scratch space.
+    for name in outputs:
+        stale = [
+            u
+            for u in store.list(layout.source_prefix(job.processed_root, name, sid))
+            if not u.startswith(prefixes[name])
+        ]
+        store.delete(stale)
+    store.delete(store.list(work))
+
+    run_manifest = manifest | {
+        "timings": {
+            "clean_seconds": clean.get("timings", {}).get("clean_seconds"),
+            "flatten_seconds": round(time.monotonic() - started, 3),
+        }
+    }
+    write_json(store, run_manifest_uri, run_manifest)
+    logger.info("flatten committed %s", json.dumps(run_manifest))
+    return run_manifest

@@ -1,0 +1,109 @@
+"""One typed settings object per function, read from the environment once (at cold start).
+
+Configuration flows one way: ``serverless.yml`` params per stage -> function environment ->
+these objects. A missing or invalid value raises :class:`ConfigurationError` naming it;
+nothing required has a silent default. Secrets are referenced by name, never held here.
+
+Settings and AWS clients are created lazily and cached (see :func:`cold_start_cache`); the
+local runtime calls :func:`reset_cold_start_caches` when it starts a new local cloud, which is
+what a Lambda cold start is.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Literal, TypeVar
+
+from pydantic import PositiveInt, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shoplake.core.errors import ConfigurationError
+
+T = TypeVar("T")
+_CACHES: list[Callable] = []
+
+
+def cold_start_cache(fn: Callable[[], T]) -> Callable[[], T]:
+    """Cache a zero-argument factory for the life of the (Lambda) process."""
+    cached = functools.cache(fn)
+    _CACHES.append(cached)
+    return cached
+
+
+def reset_cold_start_caches() -> None:
+    for cached in _CACHES:
+        cached.cache_clear()
+
+
+def load_settings(cls: type[T], **values) -> T:
+    """``cls(**values)`` (the environment fills the rest); a missing or invalid value raises
+    :class:`ConfigurationError` naming every problem."""
+    try:
+        return cls(**values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']).upper() or '(settings)'}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigurationError(f"{cls.__name__} is not configured: {problems}") from None
+
+
+class _Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, case_sensitive=False)
+
+    shoplake_stage: str
+    storage_backend: Literal["s3", "local"]
+
+    @classmethod
+    def load(cls: type[T]) -> T:
+        return load_settings(cls)
+
+
+class IntakeSettings(_Settings):
+    state_machine_arn: str
+    idempotency_table: str
+    processed_bucket: str
+    pipeline_version: str
+    # How long a delivered event is remembered; S3/EventBridge re-deliveries come within minutes.
+    idempotency_ttl_seconds: PositiveInt = 24 * 3600
+
+
+class ValidateSettings(_Settings):
+    # Validate decides from the event alone: it needs no AWS service, so no storage backend either.
+    storage_backend: Literal["s3", "local"] | None = None
+    max_object_bytes: PositiveInt
+
+
+class CheckCleanSettings(_Settings):
+    processed_bucket: str
+
+
+class QuarantineSettings(_Settings):
+    quarantine_bucket: str
+
+
+class RefreshWarehouseSettings(_Settings):
+    processed_bucket: str
+    warehouse: Literal["snowflake", "duckdb"]
+    # Snowflake: the Secrets Manager secret holding the connection (account, user, password or
+    # private_key, role, warehouse) and where the external tables live.
+    snowflake_secret_name: str | None = None
+    snowflake_database: str | None = None
+    snowflake_schema: str | None = None
+    snowflake_stage: str | None = None
+    # DuckDB (the local warehouse): the database file.
+    duckdb_path: str | None = None
+    # Where "new data" is announced (SQS): Airflow turns each message into an asset event.
+    warehouse_events_queue_url: str
+
+    @model_validator(mode="after")
+    def _warehouse_specific(self):
+        need = (
+            ["snowflake_secret_name", "snowflake_database", "snowflake_schema", "snowflake_stage"]
+            if self.warehouse == "snowflake"
+            else ["duckdb_path"]
+        )
+        missing = [n.upper() for n in need if not getattr(self, n)]
+        if missing:
+            raise ValueError(f"WAREHOUSE={self.warehouse} needs {', '.join(missing)}")
+        return self

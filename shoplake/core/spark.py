@@ -1,0 +1,92 @@
+"""The one SparkSession of a process, and the contract's neutral types as Spark types.
+
+On Glue the session already exists and is only fetched. Locally a JVM start costs about 8 s,
+so every job, test and bench in one process shares the session this returns.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+
+from pyspark.sql import SparkSession
+from pyspark.sql import types as T
+
+from shoplake.core.contracts import Table
+
+_SCALARS: dict[str, T.DataType] = {
+    "string": T.StringType(),
+    "bigint": T.LongType(),
+    "int": T.IntegerType(),
+    "double": T.DoubleType(),
+    "boolean": T.BooleanType(),
+    "timestamp": T.TimestampType(),
+    "date": T.DateType(),
+}
+
+
+def on_glue() -> bool:
+    """True inside a Glue job run (the ``awsglue`` package is only there)."""
+    return importlib.util.find_spec("awsglue") is not None
+
+
+def get_spark(app_name: str = "shoplake") -> SparkSession:
+    """The process's SparkSession: Glue's own on Glue, a small local one elsewhere.
+
+    Every session works in UTC, so dates derived from timestamps do not depend on the machine.
+    """
+    if on_glue():
+        spark = SparkSession.builder.getOrCreate()
+    else:
+        # A local session talks to itself only; this also silences the "hostname resolves to a
+        # loopback address" warning at every start.
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        spark = (
+            SparkSession.builder.appName(app_name)
+            .master("local[2]")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.driver.memory", "2g")
+            # Spark writes _SUCCESS markers; the jobs list what they publish, the marker adds nothing.
+            .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
+            # Listing more than 32 paths (files or review_year directories) otherwise starts a
+            # Spark job with one task per path; on a local disk the driver lists them faster.
+            .config("spark.sql.sources.parallelPartitionDiscovery.threshold", "100000")
+            # The parse plan is wide; don't warn that its string form is truncated.
+            .config("spark.sql.debug.maxToStringFields", "1000")
+            .getOrCreate()
+        )
+        spark.sparkContext.setLogLevel("ERROR")
+        # Hadoop's local file system writes a .crc file beside every file: nothing in the lake
+        # uses them, and they cost a third of the time of writing many small partitions. Its
+        # checksum reader also fails on file names with a colon (".2026-11-23T07:00.json.crc"
+        # parses as a URI), which S3 keys may have.
+        local_fs = spark.sparkContext._jvm.org.apache.hadoop.fs.FileSystem.getLocal(
+            spark.sparkContext._jsc.hadoopConfiguration()
+        )
+        local_fs.setWriteChecksum(False)
+        local_fs.setVerifyChecksum(False)
+    # Set here, not on the builder: Glue's session is only fetched.
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    # INT96 (Spark's default) is legacy; DuckDB and Snowflake read microsecond timestamps natively.
+    spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
+    return spark
+
+
+def spark_type(neutral: str) -> T.DataType:
+    """The Spark type of a neutral type string (``string``, ``map<string,string>``, ``array<int>`` …)."""
+    text = neutral.strip().lower()
+    if text in _SCALARS:
+        return _SCALARS[text]
+    if m := re.fullmatch(r"array<(.+)>", text):
+        return T.ArrayType(spark_type(m.group(1)))
+    if m := re.fullmatch(r"map<([a-z]+)\s*,\s*(.+)>", text):
+        return T.MapType(spark_type(m.group(1)), spark_type(m.group(2)))
+    raise ValueError(f"unknown neutral type {neutral!r}")
+
+
+def schema_for(table: Table) -> T.StructType:
+    """The Spark schema of a contract table's files (the partition column lives in the path)."""
+    return T.StructType([T.StructField(c.name, spark_type(c.type), nullable=True) for c in table.columns])

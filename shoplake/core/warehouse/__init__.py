@@ -1,0 +1,65 @@
+"""Warehouse adapters: make published files visible as ``raw.<table>`` and check they are.
+
+``duckdb`` is the local warehouse (views over the committed Parquet files); ``snowflake``
+refreshes external tables. Which one runs is configuration (``WAREHOUSE``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from shoplake.core import errors, layout
+from shoplake.core.storage import ObjectStore
+from shoplake.datasets import get_dataset
+
+
+def load_source_manifest(store: ObjectStore, processed_root: str, dataset: str, source_id: str) -> dict[str, Any]:
+    uri = layout.source_manifest_uri(processed_root, dataset, source_id)
+    if not store.exists(uri):
+        raise errors.PublishedOutputMissing(f"no committed output for source {source_id}: {uri} is missing")
+    return json.loads(store.get_bytes(uri))
+
+
+def refresh_warehouse(settings, store: ObjectStore, *, dataset: str, source_id: str, run_id: str) -> dict[str, Any]:
+    """Publish a committed source to the configured warehouse and verify it arrived."""
+    processed_root = f"s3://{settings.processed_bucket}"
+    manifest = load_source_manifest(store, processed_root, dataset, source_id)
+    if manifest["run_id"] != run_id:
+        # A later run of the same object committed meanwhile; publishing that one is its own job.
+        raise errors.PublishedOutputMissing(
+            f"source {source_id} is committed by run {manifest['run_id']}, not {run_id}"
+        )
+    ds = get_dataset(dataset)
+    if settings.warehouse == "duckdb":
+        from shoplake.core.warehouse.duckdb import DuckDBWarehouse
+
+        tables = DuckDBWarehouse(settings.duckdb_path, store).refresh(ds, processed_root, manifest)
+    else:
+        from shoplake.core.warehouse.snowflake import SnowflakeWarehouse
+
+        tables = SnowflakeWarehouse.from_settings(settings).refresh(ds, processed_root, manifest)
+    return {"warehouse": settings.warehouse, "tables": tables, "counts": manifest["counts"]}
+
+
+# The asset the transform DAG is scheduled on, per dataset (Airflow's Asset URI).
+def asset_uri(dataset: str) -> str:
+    return f"shoplake://warehouse/raw/{dataset}"
+
+
+def new_data_message(dataset: str, manifest_run_id: str, source_uri: str, refreshed: dict[str, Any]) -> dict[str, Any]:
+    """The "new data" announcement the refresh step sends for the transform DAG's asset."""
+    return {
+        "asset": asset_uri(dataset),
+        "dataset": dataset,
+        "run_id": manifest_run_id,
+        "source_uri": source_uri,
+        "warehouse": refreshed["warehouse"],
+        "tables": refreshed["tables"],
+        "counts": refreshed["counts"],
+    }
+
+
+def announce_new_data(sqs, queue_url: str, message: dict[str, Any]) -> str:
+    """Send the announcement; the run id deduplicates re-sent messages on the consumer side."""
+    return sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(message))["MessageId"]

@@ -1,0 +1,154 @@
+"""The local warehouse: DuckDB views ``raw.<table>`` over the committed Parquet files.
+
+A view lists its files explicitly, taken from the source manifests (the commit points), so
+it is the local equivalent of an external table's file registration: re-creating the views
+in one transaction switches readers from the old set of files to the new one at once.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from shoplake.core import errors, layout
+from shoplake.core.contracts import PIPELINE_RUNS, Dataset, Table
+from shoplake.core.storage import ObjectStore
+
+DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "bigint": "BIGINT",
+    "int": "INTEGER",
+    "double": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "timestamp": "TIMESTAMP",
+    "date": "DATE",
+    "map<string,string>": "MAP(VARCHAR, VARCHAR)",
+    "map<string,bigint>": "MAP(VARCHAR, BIGINT)",
+}
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _column_expr(name: str, typ: str) -> str:
+    col = quote_ident(name)
+    if typ == "timestamp":
+        # Spark writes UTC instants (TIMESTAMPTZ in DuckDB); expose them as naive UTC timestamps
+        # whatever the reader's TimeZone setting is.
+        return f"timezone('UTC', {col}::TIMESTAMPTZ) AS {col}"
+    return f"CAST({col} AS {DUCKDB_TYPES[typ]}) AS {col}"
+
+
+def _empty_view(target: str, columns: list[tuple[str, str]]) -> str:
+    """A view with the columns' types and no rows (before any file is committed)."""
+    nulls = ", ".join(f"CAST(NULL AS {DUCKDB_TYPES[typ]}) AS {quote_ident(name)}" for name, typ in columns)
+    return f"CREATE OR REPLACE VIEW {target} AS SELECT {nulls} WHERE false"
+
+
+def view_sql(schema: str, table: Table, files: list[str]) -> str:
+    """``CREATE OR REPLACE VIEW`` for a table over an explicit list of Parquet files."""
+    cols = [_column_expr(c.name, c.type) for c in table.columns]
+    if table.partition_by:
+        part = quote_ident(table.partition_by)
+        cols.append(f"CAST({part} AS {DUCKDB_TYPES[table.partition_type]}) AS {part}")
+    target = f"{quote_ident(schema)}.{quote_ident(table.name)}"
+    if not files:
+        partition = [(table.partition_by, table.partition_type)] if table.partition_by else []
+        return _empty_view(target, [(c.name, c.type) for c in table.columns] + partition)
+    file_list = "[" + ", ".join(quote_literal(f) for f in files) + "]"
+    # Path segments stay text: a source id like "12345e67…" must not be read as a number.
+    options = "hive_partitioning = true, hive_types_autocast = false, union_by_name = true"
+    return f"CREATE OR REPLACE VIEW {target} AS SELECT {', '.join(cols)} FROM read_parquet({file_list}, {options})"
+
+
+def runs_view_sql(schema: str, files: list[str]) -> str:
+    """``<schema>.pipeline_runs`` over the run manifests (JSON), one row per publishing execution."""
+    target = f"{quote_ident(schema)}.{quote_ident(PIPELINE_RUNS.name)}"
+    if not files:
+        return _empty_view(target, [(c.name, c.type) for c in PIPELINE_RUNS.columns])
+    file_list = "[" + ", ".join(quote_literal(f) for f in files) + "]"
+    json_columns = {
+        "dataset": "VARCHAR",
+        "source_uri": "VARCHAR",
+        "source_id": "VARCHAR",
+        "run_id": "VARCHAR",
+        "pipeline_version": "VARCHAR",
+        "committed_at": "TIMESTAMPTZ",
+        "counts": "STRUCT(lines_read BIGINT, processed BIGINT, quarantined BIGINT, duplicates BIGINT)",
+        "quarantine_reasons": "MAP(VARCHAR, BIGINT)",
+        "timings": "STRUCT(clean_seconds DOUBLE, flatten_seconds DOUBLE)",
+    }
+    columns = "{" + ", ".join(f"{quote_literal(k)}: {quote_literal(v)}" for k, v in json_columns.items()) + "}"
+    return (
+        f"CREATE OR REPLACE VIEW {target} AS SELECT dataset, source_uri, source_id, run_id, pipeline_version, "
+        "timezone('UTC', committed_at) AS committed_at, counts.lines_read AS lines_read, "
+        "counts.processed AS processed, counts.quarantined AS quarantined, counts.duplicates AS duplicates, "
+        "quarantine_reasons, timings.clean_seconds AS clean_seconds, timings.flatten_seconds AS flatten_seconds "
+        f"FROM read_json({file_list}, format = 'auto', columns = {columns})"
+    )
+
+
+class DuckDBWarehouse:
+    def __init__(self, path: str | Path, store: ObjectStore, schema: str = "raw"):
+        self.path = str(path)
+        self.store = store
+        self.schema = schema
+
+    def committed_files(self, dataset: Dataset, processed_root: str) -> dict[str, list[str]]:
+        """Every committed file per table across the dataset's sources (from the source manifests)."""
+        files: dict[str, list[str]] = {t.name: [] for t in dataset.tables}
+        for uri in self.store.list(layout.source_manifests_prefix(processed_root, dataset.name)):
+            if not uri.endswith(".json"):
+                continue
+            for table, table_files in json.loads(self.store.get_bytes(uri))["tables"].items():
+                files[table].extend(self.store.spark_path(f) for f in table_files)
+        return files
+
+    def rebuild_views(self, dataset: Dataset, processed_root: str) -> None:
+        files = self.committed_files(dataset, processed_root)
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        with duckdb.connect(self.path) as con:
+            con.execute("BEGIN")
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(self.schema)}")
+            for table in dataset.tables:
+                con.execute(view_sql(self.schema, table, sorted(files[table.name])))
+            con.execute(runs_view_sql(self.schema, self.run_manifests(processed_root)))
+            con.execute("COMMIT")
+
+    def run_manifests(self, processed_root: str) -> list[str]:
+        """Local paths of every dataset's run manifests."""
+        from shoplake.datasets import DATASETS
+
+        out = []
+        for name in DATASETS:
+            prefix = layout.run_manifests_prefix(processed_root, name)
+            out.extend(self.store.spark_path(u) for u in self.store.list(prefix) if u.endswith(".json"))
+        return sorted(out)
+
+    def refresh(self, dataset: Dataset, processed_root: str, manifest: dict[str, Any]) -> dict[str, Any]:
+        """Re-create the views, then check the source's rows are visible in each table."""
+        self.rebuild_views(dataset, processed_root)
+        result = {}
+        with duckdb.connect(self.path, read_only=True) as con:
+            for table in dataset.tables:
+                target = f"{quote_ident(self.schema)}.{quote_ident(table.name)}"
+                visible = con.execute(
+                    f"SELECT count(*) FROM {target} WHERE source_uri = ? AND run_id = ?",
+                    [manifest["source_uri"], manifest["run_id"]],
+                ).fetchone()[0]
+                expected = manifest["row_counts"][table.name]
+                if visible != expected:
+                    raise errors.WarehouseRefreshError(
+                        f"{self.schema}.{table.name} shows {visible} rows of run {manifest['run_id']}, "
+                        f"the manifest committed {expected}"
+                    )
+                result[table.name] = {"files": len(manifest["tables"][table.name]), "rows": visible}
+        return result

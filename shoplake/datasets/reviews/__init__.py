@@ -1,0 +1,1 @@
+"""Amazon product reviews: contract, Spark transform and sample generator."""

@@ -1,0 +1,35 @@
+"""The dashboard's entry point: ``streamlit run shoplake/reporting/dashboard/app.py`` (``shoplake dashboard``)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from shoplake.reporting.dashboard.context import run_page
+from shoplake.reporting.dashboard.views import overview, pipeline_health, products, reviewers
+
+PAGES = {
+    "overview": ("Overview", ":material/dashboard:", overview.render),
+    "products": ("Products", ":material/inventory_2:", products.render),
+    "reviewers": ("Reviewers", ":material/group:", reviewers.render),
+    "pipeline-health": ("Pipeline health", ":material/monitor_heart:", pipeline_health.render),
+}
+
+
+def _page(url_path: str) -> st.Page:
+    title, icon, render = PAGES[url_path]
+
+    def page() -> None:
+        run_page(render)
+
+    page.__name__ = url_path.replace("-", "_")
+    return st.Page(page, title=title, icon=icon, url_path=url_path, default=url_path == "overview")
+
+
+def main() -> None:
+    st.set_page_config(page_title="shoplake", page_icon=":material/insights:", layout="wide")
+    navigation = st.navigation([_page(p) for p in PAGES])
+    st.sidebar.markdown("**shoplake** · review analytics")
+    navigation.run()
+
+
+main()

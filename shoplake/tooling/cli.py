@@ -1,0 +1,225 @@
+"""``shoplake``: run the platform on one machine.
+
+Every command works on ``$SHOPLAKE_HOME`` (default ``./.shoplake``): the lake (S3 stand-in),
+the DuckDB warehouse, run records and samples.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from shoplake.core.storage import shoplake_home
+from shoplake.tooling.console import STATUS_STYLE, format_value, ingest_with_progress, render_table, transform_line
+from shoplake.tooling.snowflake_ddl import snowflake_cli
+
+# Wide enough for the tables when output is not a terminal (CI logs, pipes).
+console = Console(stderr=True)
+out = Console(width=None if Console().is_terminal else 140)
+
+
+@click.group()
+@click.version_option(package_name="shoplake")
+def main() -> None:
+    """shoplake — event-driven analytics for e-commerce data, on one machine."""
+
+
+def _counts_line(r) -> str:
+    c = r.counts
+    line = (
+        f"lines_read={c['lines_read']} processed={c['processed']} "
+        f"quarantined={c['quarantined']} duplicates={c['duplicates']}"
+    )
+    if r.unchanged:
+        line += " (unchanged: already published)"
+    if r.rejection:
+        line += f" reason={r.rejection['reason']}: {r.rejection['message']}"
+    if r.error:
+        line += f" error={r.error['error']}"
+    return line
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--dataset", default="reviews", show_default=True, help="Dataset (landing prefix) to land the files under."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of one line per file.")
+def ingest(files: tuple[Path, ...], dataset: str, as_json: bool) -> None:
+    """Land FILES in the raw zone and run the event-driven pipeline for each, to the end."""
+    from shoplake.local.runtime import LocalCloud
+
+    results = []
+    with LocalCloud() as cloud:
+        for f in files:
+            r = ingest_with_progress(cloud, f, console, dataset)
+            results.append(r)
+            if not as_json:
+                style = STATUS_STYLE.get(r.status, "")
+                out.print(f"[{style}]{r.status:<9}[/] {f}  {_counts_line(r)}  ({r.seconds:.1f} s)", highlight=False)
+                if r.transform is not None:
+                    out.print(f"          └ {transform_line(r.transform)}", highlight=False)
+    if as_json:
+        payload = [
+            {
+                "file": str(r.file),
+                "status": r.status,
+                "execution": r.execution,
+                "counts": r.counts,
+                "quarantine_reasons": r.quarantine_reasons,
+                **({"rejection": r.rejection} if r.rejection else {}),
+                **({"error": r.error} if r.error else {}),
+                **({"transform": r.transform} if r.transform else {}),
+            }
+            for r in results
+        ]
+        click.echo(json.dumps(payload, indent=2))
+    failed = any(r.status == "FAILED" for r in results)
+    stale = any(r.transform is not None and r.transform["state"] != "success" for r in results)
+    sys.exit(1 if failed or stale else 0)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def sql(query: str, fmt: str) -> None:
+    """Run QUERY against the local warehouse (raw.*, and the marts once built)."""
+    import duckdb
+
+    path = shoplake_home() / "warehouse.duckdb"
+    if not path.exists():
+        raise click.ClickException(f"no warehouse at {path}: ingest a file first (shoplake ingest FILE)")
+    with duckdb.connect(str(path), read_only=True) as con:
+        try:
+            cur = con.execute(query)
+        except duckdb.Error as exc:
+            raise click.ClickException(str(exc)) from None
+        columns = [d[0] for d in cur.description] if cur.description else []
+        rows = cur.fetchall()
+    if fmt == "json":
+        click.echo(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=2, default=str))
+    elif fmt == "csv":
+        w = csv.writer(sys.stdout)
+        w.writerow(columns)
+        w.writerows(rows)
+    else:
+        out.print(render_table(columns, rows))
+
+
+@main.command()
+@click.option("--limit", default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def runs(limit: int, as_json: bool) -> None:
+    """List recent executions: state, time per step, counts."""
+    from shoplake.reporting.executions import LocalRunRecords
+
+    records = LocalRunRecords(shoplake_home() / "runs").records(limit)
+    if as_json:
+        click.echo(json.dumps(records, indent=2))
+        return
+    if not records:
+        console.print("no runs yet: shoplake ingest FILE")
+        return
+    table = Table(header_style="bold")
+    for col in ("started", "file", "status", "read", "processed", "quarantined", "duplicates", "steps (s)", "total s"):
+        table.add_column(col, overflow="fold")
+    for r in records:
+        c = r["counts"]
+        steps = ", ".join(f"{s['state']} {s['seconds']:.1f}" for s in r["steps"] if s["seconds"] >= 0.05)
+        table.add_row(
+            r["started_at"][:19].replace("T", " "),
+            Path(r["file"]).name,
+            f"[{STATUS_STYLE.get(r['status'], '')}]{r['status']}[/]",
+            *(format_value(c[k]) for k in ("lines_read", "processed", "quarantined", "duplicates")),
+            steps,
+            f"{r['seconds']:.1f}",
+        )
+    out.print(table)
+
+
+@main.command()
+@click.option("--dataset", default="reviews", show_default=True)
+@click.option("--poll", default=1.0, show_default=True, help="Seconds between looks at the landing folder.")
+def up(dataset: str, poll: float) -> None:
+    """Watch $SHOPLAKE_HOME/landing/ and process every file dropped there, like an S3 upload."""
+    from shoplake.local.watch import watch
+
+    landing = shoplake_home() / "landing"
+    landing.mkdir(parents=True, exist_ok=True)
+    console.print(f"watching [bold]{landing}[/] — drop review dumps there (Ctrl-C stops)")
+    try:
+        watch(
+            landing,
+            dataset=dataset,
+            poll_seconds=poll,
+            report=lambda r: out.print(
+                f"[{STATUS_STYLE.get(r.status, '')}]{r.status:<9}[/] {r.file}  {_counts_line(r)}", highlight=False
+            ),
+        )
+    except KeyboardInterrupt:
+        console.print("stopped")
+
+
+@main.command()
+@click.option("--rows", default=50_000, show_default=True, help="Non-blank lines to write.")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--corrupt-share", default=0.02, show_default=True, type=click.FloatRange(0, 1))
+@click.option("--duplicate-share", default=0.01, show_default=True, type=click.FloatRange(0, 1))
+@click.option("--seed", default=7, show_default=True)
+def sample(rows: int, out_path: Path, corrupt_share: float, duplicate_share: float, seed: int) -> None:
+    """Write a realistic review dump mixing the 2014, 2018 and 2023 generations (gzip if OUT ends in .gz)."""
+    from shoplake.datasets.reviews.sample import describe, write_sample
+
+    started = time.perf_counter()
+    stats = write_sample(out_path, rows, corrupt_share=corrupt_share, duplicate_share=duplicate_share, seed=seed)
+    console.print(f"wrote {out_path} in {time.perf_counter() - started:.1f} s")
+    out.print(describe(stats), highlight=False)
+
+
+@main.command()
+@click.option("--rows", default=50_000, show_default=True)
+@click.option("--fresh/--keep", default=True, show_default=True, help="Start from an empty $SHOPLAKE_HOME.")
+def demo(rows: int, fresh: bool) -> None:
+    """Make a sample, ingest it, and print what happened and what the data says."""
+    from shoplake.tooling.demo import run_demo
+
+    sys.exit(run_demo(rows=rows, console=out, fresh=fresh))
+
+
+@main.command()
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on (localhost only by default).")
+@click.option(
+    "--warehouse",
+    type=click.Choice(["duckdb", "snowflake"]),
+    default=None,
+    help="Which marts to read (default: $DASHBOARD_WAREHOUSE, else the local DuckDB warehouse). "
+    "snowflake reads SNOWFLAKE_* from the environment or .streamlit/secrets.toml.",
+)
+def dashboard(port: int, host: str, warehouse: str | None) -> None:
+    """Serve the reporting dashboard (Streamlit) over the marts: Overview, Products, Reviewers, Pipeline health."""
+    import subprocess
+
+    from shoplake.reporting.dashboard.launch import streamlit_command
+
+    command = streamlit_command(port=port, host=host, home=shoplake_home(), warehouse=warehouse)
+    console.print(f"dashboard on [bold]http://{host}:{port}/[/] (Ctrl-C stops)")
+    try:
+        sys.exit(subprocess.call(command))  # noqa: S603
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+# `shoplake snowflake apply|deploy-params`: the Snowflake platform DDL (shoplake/tooling/snowflake_ddl.py).
+main.add_command(snowflake_cli)
+
+
+if __name__ == "__main__":
+    main()
