@@ -85,16 +85,16 @@ def main(argv: list[str] | None = None) -> int:
 
         counts = cleaned["counts"]
         expected = {
-            "lines_read": stats.valid + stats.duplicates + stats.corrupt,
+            "records_read": stats.valid + stats.duplicates + stats.corrupt,
             "processed": stats.valid,
             "quarantined": stats.corrupt,
             "duplicates": stats.duplicates,
         }
-        read, processed = counts["lines_read"], counts["processed"]
+        read, processed = counts["records_read"], counts["processed"]
         total_s = clean_s + flatten_s
-        print(f"clean      {read:>9,} lines read   {clean_s:7.2f} s  {read / clean_s:>9,.0f} rows/s")
+        print(f"clean      {read:>9,} records read   {clean_s:7.2f} s  {read / clean_s:>9,.0f} rows/s")
         print(f"flatten    {processed:>9,} rows written {flatten_s:7.2f} s  {processed / flatten_s:>9,.0f} rows/s")
-        print(f"total      {read:>9,} lines read   {total_s:7.2f} s  {read / total_s:>9,.0f} rows/s")
+        print(f"total      {read:>9,} records read   {total_s:7.2f} s  {read / total_s:>9,.0f} rows/s")
         print(f"files      {', '.join(f'{t}: {len(f)}' for t, f in published['tables'].items())}")
         if counts != expected:
             print(f"COUNTS DIFFER from the generator's truth: {counts} != {expected}", file=sys.stderr)

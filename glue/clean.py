@@ -10,7 +10,7 @@ from shoplake.core.spark import get_spark
 
 
 def main(argv: list[str]) -> dict:
-    args = parse_args(argv, clean.REQUIRED_ARGS)
+    args = parse_args(argv, clean.REQUIRED_ARGS, clean.OPTIONAL_ARGS)
     return clean.run(get_spark(), args)
 
 

@@ -89,7 +89,7 @@ def run_row(run: str, committed_at: datetime, processed: int, duplicates: int, r
         "run_id": run,
         "pipeline_version": "1",
         "committed_at": committed_at,
-        "lines_read": processed + quarantined + duplicates,
+        "records_read": processed + quarantined + duplicates,
         "processed": processed,
         "quarantined": quarantined,
         "duplicates": duplicates,
@@ -336,7 +336,7 @@ def execution_records() -> list[dict[str, Any]]:
 
     return [
         record(180, "exec-1", "reviews/run-1.jsonl", "SUCCEEDED", seconds=41.5,
-               counts={"lines_read": 7, "processed": 5, "quarantined": 1, "duplicates": 1}),
+               counts={"records_read": 7, "processed": 5, "quarantined": 1, "duplicates": 1}),
         record(150, "exec-2", "reviews/report.csv", "REJECTED", seconds=1.2,
                rejection={"reason": "unsupported_file_type", "message": "not a review dump", "quarantine_uri": "q"}),
         record(90, "exec-3", "reviews/run-1.jsonl", "SUCCEEDED", seconds=0.8, unchanged=True),
@@ -404,7 +404,7 @@ def dashboard_answers(marts) -> dict[str, Any]:
         "activity": ints(q.activity_distribution(marts)["reviewers"]),
         "unusual": q.unusual_reviewers(marts)["reviewer_id"].tolist(),
         "totals": plain(q.pipeline_totals(marts)),
-        "daily_lines": ints(q.daily_records(marts)["lines_read"]),
+        "daily_lines": ints(q.daily_records(marts)["records_read"]),
         "reasons": sorted([r, n] for r, n in zip(reasons["reason"], ints(reasons["records"]), strict=True)),
         "files": q.files_with_quarantine(marts)["run_id"].tolist(),
         "run_2_records": q.quarantined_records(marts, "run-2")["quarantine_reason"].tolist(),

@@ -61,13 +61,29 @@ class UndecodableObject(ObjectRejected):
     """The object cannot be decompressed or decoded as a whole (truncated gzip, binary junk)."""
 
 
+class MissingColumns(ObjectRejected):
+    """A CSV file's header lacks columns that every layout of the dataset requires."""
+
+
+class MalformedDocument(ObjectRejected):
+    """A file that is one document (a JSON array) is not well-formed, or has no header row (CSV)."""
+
+
 def rejection_errors() -> list[type[ObjectRejected]]:
     """Every concrete rejection error, in declaration order (the state machine catches each by name)."""
     return list(ObjectRejected.__subclasses__())
 
 
+def rejection_error(reason: str) -> type[ObjectRejected]:
+    """The rejection error of a reason code (``missing_columns`` → MissingColumns)."""
+    for error in rejection_errors():
+        if error.reason_code() == reason:
+            return error
+    raise ShoplakeError(f"{reason!r} is not a rejection reason")
+
+
 class ReconciliationError(ShoplakeError):
-    """Counts do not add up: lines_read != processed + quarantined + duplicates, or rows went missing."""
+    """Counts do not add up: records_read != processed + quarantined + duplicates, or rows went missing."""
 
 
 class WarehouseRefreshError(ShoplakeError):

@@ -159,8 +159,9 @@ def validate_object(inp: ExecutionInput, max_object_bytes: int) -> dict[str, Any
 def check_clean(inp: ExecutionInput, store: ObjectStore, processed_bucket: str) -> dict[str, Any]:
     """Turn the clean job's verdict into the state machine's terms.
 
-    The clean job rejects an undecodable file by writing a REJECTED manifest and succeeding
-    (a Glue failure would be retried; a rejection must not be). This raises the typed error.
+    The clean job rejects a file that is unusable as a whole (undecodable, a CSV header without
+    a required column) by writing a REJECTED manifest and succeeding (a Glue failure would be
+    retried; a rejection must not be). This raises the rejection's typed error.
     """
     uri = layout.clean_manifest_uri(f"s3://{processed_bucket}", inp.dataset or "", inp.run_id)
     if not store.exists(uri):
@@ -168,7 +169,7 @@ def check_clean(inp: ExecutionInput, store: ObjectStore, processed_bucket: str) 
     manifest = json.loads(store.get_bytes(uri))
     if manifest["status"] == "REJECTED":
         rejection = manifest["rejection"]
-        raise errors.UndecodableObject(f"{inp.source.uri}: {rejection['message']}")
+        raise errors.rejection_error(rejection["reason"])(f"{inp.source.uri}: {rejection['message']}")
     return {"counts": manifest["counts"], "quarantine_reasons": manifest["quarantine_reasons"]}
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+from collections.abc import Mapping
 
-from pyspark.sql import SparkSession
+from pyspark.sql import Column, SparkSession
 from pyspark.sql import types as T
 
 from shoplake.core.contracts import Table
@@ -76,10 +77,12 @@ def get_spark(app_name: str = "shoplake") -> SparkSession:
 
 
 def spark_type(neutral: str) -> T.DataType:
-    """The Spark type of a neutral type string (``string``, ``map<string,string>``, ``array<int>`` …)."""
+    """The Spark type of a neutral type string (``string``, ``decimal(12,2)``, ``map<string,string>`` …)."""
     text = neutral.strip().lower()
     if text in _SCALARS:
         return _SCALARS[text]
+    if m := re.fullmatch(r"decimal\((\d+),\s*(\d+)\)", text):
+        return T.DecimalType(int(m.group(1)), int(m.group(2)))
     if m := re.fullmatch(r"array<(.+)>", text):
         return T.ArrayType(spark_type(m.group(1)))
     if m := re.fullmatch(r"map<([a-z]+)\s*,\s*(.+)>", text):
@@ -90,3 +93,15 @@ def spark_type(neutral: str) -> T.DataType:
 def schema_for(table: Table) -> T.StructType:
     """The Spark schema of a contract table's files (the partition column lives in the path)."""
     return T.StructType([T.StructField(c.name, spark_type(c.type), nullable=True) for c in table.columns])
+
+
+def typed(table: Table, columns: Mapping[str, Column], extra: Mapping[str, Column] | None = None) -> list[Column]:
+    """The table's columns, in contract order and cast to contract types, then any extra ones.
+
+    ``columns`` must name exactly the table's columns in contract order: a transform that drifts
+    from its contract fails at plan time, not in a reader's query.
+    """
+    if list(columns) != table.column_names:
+        raise ValueError(f"{table.name}: columns {list(columns)} differ from the contract {table.column_names}")
+    out = [columns[c.name].cast(spark_type(c.type)).alias(c.name) for c in table.columns]
+    return out + [col.alias(name) for name, col in (extra or {}).items()]

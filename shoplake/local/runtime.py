@@ -81,7 +81,7 @@ class RunResult:
         return asdict(self)
 
 
-ZERO_COUNTS = {"lines_read": 0, "processed": 0, "quarantined": 0, "duplicates": 0}
+ZERO_COUNTS = {"records_read": 0, "processed": 0, "quarantined": 0, "duplicates": 0}
 
 
 class LocalCloud:

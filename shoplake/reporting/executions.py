@@ -27,7 +27,7 @@ class Execution:
     status: str
     source_uri: str
     seconds: float | None
-    lines_read: int | None = None
+    records_read: int | None = None
     processed: int | None = None
     quarantined: int | None = None
     duplicates: int | None = None
@@ -91,7 +91,7 @@ class LocalRunRecords:
         return out
 
 
-_COUNTS = ("lines_read", "processed", "quarantined", "duplicates")
+_COUNTS = ("records_read", "processed", "quarantined", "duplicates")
 
 
 class StepFunctionsExecutions:

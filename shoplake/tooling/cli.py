@@ -18,7 +18,7 @@ from rich.table import Table
 
 from shoplake.core.storage import shoplake_home
 from shoplake.tooling.console import STATUS_STYLE, format_value, ingest_with_progress, render_table, transform_line
-from shoplake.tooling.snowflake_ddl import snowflake_cli
+from shoplake.tooling.snowflake.cli import snowflake_cli
 
 # Wide enough for the tables when output is not a terminal (CI logs, pipes).
 console = Console(stderr=True)
@@ -34,7 +34,7 @@ def main() -> None:
 def _counts_line(r) -> str:
     c = r.counts
     line = (
-        f"lines_read={c['lines_read']} processed={c['processed']} "
+        f"records_read={c['records_read']} processed={c['processed']} "
         f"quarantined={c['quarantined']} duplicates={c['duplicates']}"
     )
     if r.unchanged:
@@ -137,7 +137,7 @@ def runs(limit: int, as_json: bool) -> None:
             r["started_at"][:19].replace("T", " "),
             Path(r["file"]).name,
             f"[{STATUS_STYLE.get(r['status'], '')}]{r['status']}[/]",
-            *(format_value(c[k]) for k in ("lines_read", "processed", "quarantined", "duplicates")),
+            *(format_value(c[k]) for k in ("records_read", "processed", "quarantined", "duplicates")),
             steps,
             f"{r['seconds']:.1f}",
         )
@@ -217,7 +217,7 @@ def dashboard(port: int, host: str, warehouse: str | None) -> None:
         sys.exit(0)
 
 
-# `shoplake snowflake apply|deploy-params`: the Snowflake platform DDL (shoplake/tooling/snowflake_ddl.py).
+# `shoplake snowflake apply|deploy-params`: the Snowflake platform DDL (shoplake/tooling/snowflake/).
 main.add_command(snowflake_cli)
 
 

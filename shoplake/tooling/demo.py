@@ -24,7 +24,7 @@ MART_QUERIES = {
         select rating, count(*) as reviews, round(100.0 * count(*) / sum(count(*)) over (), 1) as pct
         from marts.fct_reviews group by rating order by rating""",
     "Pipeline health (marts.pipeline_health_daily)": """
-        select committed_date, dataset, runs, files, lines_read, processed, quarantined, duplicates,
+        select committed_date, dataset, runs, files, records_read, processed, quarantined, duplicates,
                round(quarantine_rate, 4) as quarantine_rate
         from marts.pipeline_health_daily order by committed_date desc, dataset limit 5""",
 }
@@ -86,7 +86,7 @@ def run_demo(*, rows: int = 50_000, console: Console, fresh: bool = True) -> int
     for col in (
         "file",
         "status",
-        "lines read",
+        "records read",
         "processed",
         "quarantined",
         "duplicates",
@@ -96,7 +96,7 @@ def run_demo(*, rows: int = 50_000, console: Console, fresh: bool = True) -> int
         summary.add_column(col)
     for (path, stats), r in zip(files, results, strict=True):
         c = r.counts
-        reconciles = c["lines_read"] == c["processed"] + c["quarantined"] + c["duplicates"]
+        reconciles = c["records_read"] == c["processed"] + c["quarantined"] + c["duplicates"]
         truth = "—"
         if stats is not None:
             truth_ok = (c["processed"], c["quarantined"], c["duplicates"]) == (
@@ -112,7 +112,7 @@ def run_demo(*, rows: int = 50_000, console: Console, fresh: bool = True) -> int
         summary.add_row(
             path.name,
             r.status + (f" ({r.rejection['reason']})" if r.rejection else ""),
-            *(f"{c[k]:,}" for k in ("lines_read", "processed", "quarantined", "duplicates")),
+            *(f"{c[k]:,}" for k in ("records_read", "processed", "quarantined", "duplicates")),
             "yes" if reconciles else "NO",
             truth,
         )
@@ -135,8 +135,8 @@ def run_demo(*, rows: int = 50_000, console: Console, fresh: bool = True) -> int
     spark_seconds = first.get("Clean records", 0) + first.get("Flatten records", 0)
     if spark_seconds:
         console.print(
-            f"clean + flatten of {results[0].counts['lines_read']:,} lines: {spark_seconds:.1f} s "
-            f"= {results[0].counts['lines_read'] / spark_seconds:,.0f} rows/s "
+            f"clean + flatten of {results[0].counts['records_read']:,} lines: {spark_seconds:.1f} s "
+            f"= {results[0].counts['records_read'] / spark_seconds:,.0f} rows/s "
             "(the first file's clean also pays the Spark JVM start)"
         )
 

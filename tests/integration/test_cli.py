@@ -34,10 +34,10 @@ def test_ingest_json_reports_the_counts_and_sql_agrees(runner, tmp_path):
         (
             str(good),
             "SUCCEEDED",
-            {"lines_read": 9, "processed": 4, "quarantined": 3, "duplicates": 2},
+            {"records_read": 9, "processed": 4, "quarantined": 3, "duplicates": 2},
             {"invalid_rating": 1, "malformed_json": 1, "unknown_format": 1},
         ),
-        (str(bad), "REJECTED", {"lines_read": 0, "processed": 0, "quarantined": 0, "duplicates": 0}, {}),
+        (str(bad), "REJECTED", {"records_read": 0, "processed": 0, "quarantined": 0, "duplicates": 0}, {}),
     ]
     assert report[1]["rejection"]["reason"] == "unsupported_file_type"
     assert all(r["execution"].startswith("reviews-") for r in report)

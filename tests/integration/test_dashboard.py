@@ -199,7 +199,7 @@ def test_pipeline_health_page(marts_env):
     at.run()
 
     # Current runs of files 1, 2, 3 and 5: 7 + 6 + 2 + 6 lines
-    assert shown(at) == {"Files published": "4", "Lines read": "21", "Quarantined": "4", "Duplicates": "1"}
+    assert shown(at) == {"Files published": "4", "Records read": "21", "Quarantined": "4", "Duplicates": "1"}
     assert [m.delta for m in at.metric][2:] == ["19.05% of lines", "4.76% of lines"]
 
     executions = at.dataframe[0].value
@@ -207,13 +207,13 @@ def test_pipeline_health_page(marts_env):
         "records"
     ) == [
         {"file": "broken.jsonl", "outcome": "failed", "detail": "States.TaskFailed", "seconds": "1 min 15 s",
-         "lines_read": None, "processed": None, "quarantined": None, "duplicates": None},
+         "records_read": None, "processed": None, "quarantined": None, "duplicates": None},
         {"file": "run-1.jsonl", "outcome": "unchanged", "detail": "", "seconds": "0.8 s",
-         "lines_read": None, "processed": None, "quarantined": None, "duplicates": None},
+         "records_read": None, "processed": None, "quarantined": None, "duplicates": None},
         {"file": "report.csv", "outcome": "rejected", "detail": "unsupported_file_type", "seconds": "1.2 s",
-         "lines_read": None, "processed": None, "quarantined": None, "duplicates": None},
+         "records_read": None, "processed": None, "quarantined": None, "duplicates": None},
         {"file": "run-1.jsonl", "outcome": "published", "detail": "", "seconds": "41.5 s",
-         "lines_read": 7, "processed": 5, "quarantined": 1, "duplicates": 1},
+         "records_read": 7, "processed": 5, "quarantined": 1, "duplicates": 1},
     ]  # fmt: skip
     assert executions["started"].tolist() == [fmt.timestamp(NOW - pd.Timedelta(minutes=m)) for m in (20, 90, 150, 180)]
 

@@ -192,7 +192,7 @@ def test_reviewers_in_the_browser(server, page):
 
 def test_pipeline_health_in_the_browser(server, page):
     metrics = open_page(page, f"{server}/pipeline-health", metrics=4, charts=2)
-    assert metrics == {"Files published": "4", "Lines read": "21", "Quarantined": "4", "Duplicates": "1"}
+    assert metrics == {"Files published": "4", "Records read": "21", "Quarantined": "4", "Duplicates": "1"}
     assert page.get_by_text("19.05% of lines").is_visible()
     assert page.get_by_role("heading", name="Recent executions").is_visible()
     # The newest file with quarantined lines is chosen first; another can be picked

@@ -30,7 +30,7 @@ import yaml
 
 from shoplake.datasets.reviews.contract import REVIEWS
 from shoplake.reporting.dashboard.marts import DuckDBMarts
-from shoplake.tooling.snowflake_ddl import SNOWFLAKE_TYPES
+from shoplake.tooling.snowflake.external_tables import SNOWFLAKE_TYPES
 from tests.fixture_warehouse import (
     DBT_DIR,
     FILE_1,
@@ -191,7 +191,7 @@ def test_pipeline_health_per_file_and_per_day(built):
     path = home / "warehouse.duckdb"
     assert query(
         path,
-        "select run_id, lines_read, processed, quarantined, duplicates, quarantined_malformed_json, "
+        "select run_id, records_read, processed, quarantined, duplicates, quarantined_malformed_json, "
         "quarantined_missing_rating, quarantined_invalid_rating, quarantine_rows, is_current_run "
         "from marts.fct_pipeline_runs order by run_id",
     ) == [
@@ -201,7 +201,7 @@ def test_pipeline_health_per_file_and_per_day(built):
     days = sorted({(T1 + timedelta(minutes=1)).date(), (T2 + timedelta(minutes=1)).date()})
     got = query(
         path,
-        "select committed_date, runs, files, lines_read, processed, quarantined, duplicates, "
+        "select committed_date, runs, files, records_read, processed, quarantined, duplicates, "
         "quarantined_malformed_json + quarantined_missing_rating + quarantined_invalid_rating "
         "from marts.pipeline_health_daily order by 1",
     )

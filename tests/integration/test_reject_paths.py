@@ -64,7 +64,7 @@ def test_unsupported_file_is_quarantined_with_its_reason_and_notified(cloud, tmp
             },
         }
     ]
-    assert result.counts == {"lines_read": 0, "processed": 0, "quarantined": 0, "duplicates": 0}
+    assert result.counts == {"records_read": 0, "processed": 0, "quarantined": 0, "duplicates": 0}
 
 
 @pytest.mark.parametrize(

@@ -97,7 +97,7 @@ def test_good_file_is_published_with_counts_that_reconcile(cloud, good_file):
 
     assert result.status == "SUCCEEDED", result.error
     assert [s["state"] for s in result.steps] == PUBLISH_STEPS
-    assert result.counts == {"lines_read": 9, "processed": 4, "quarantined": 3, "duplicates": 2}
+    assert result.counts == {"records_read": 9, "processed": 4, "quarantined": 3, "duplicates": 2}
     assert result.quarantine_reasons == {"invalid_rating": 1, "malformed_json": 1, "unknown_format": 1}
     assert query(
         cloud, "select product_id, reviewer_id, rating, line_number from raw.reviews order by line_number"
@@ -125,7 +125,7 @@ def test_good_file_is_published_with_counts_that_reconcile(cloud, good_file):
                 "review_images": {"files": 0, "rows": 0},
                 "reviews_quarantine": {"files": 1, "rows": 3},
             },
-            "counts": {"lines_read": 9, "processed": 4, "quarantined": 3, "duplicates": 2},
+            "counts": {"records_read": 9, "processed": 4, "quarantined": 3, "duplicates": 2},
         }
     ]
 
@@ -149,7 +149,7 @@ def test_new_content_under_the_same_name_replaces_the_earlier_output(cloud, good
 
     result = cloud.ingest(good_file)
 
-    assert result.counts == {"lines_read": 2, "processed": 2, "quarantined": 0, "duplicates": 0}
+    assert result.counts == {"records_read": 2, "processed": 2, "quarantined": 0, "duplicates": 0}
     assert query(cloud, "select count(*), count(distinct run_id) from raw.reviews") == [(2, 1)]
     assert query(cloud, "select count(*) from raw.reviews_quarantine") == [(0,)]
     # the earlier run's files are gone from the lake, not only from the views
@@ -208,7 +208,7 @@ def test_pipeline_runs_records_each_publishing_execution(cloud, good_file):
 
     [row] = query(
         cloud,
-        "select dataset, source_uri, run_id, lines_read, processed, quarantined, duplicates, quarantine_reasons, "
+        "select dataset, source_uri, run_id, records_read, processed, quarantined, duplicates, quarantine_reasons, "
         "clean_seconds > 0, flatten_seconds > 0, committed_at is not null from raw.pipeline_runs",
     )
     assert row == (

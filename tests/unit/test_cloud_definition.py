@@ -27,7 +27,7 @@ import yaml
 from shoplake.core import errors, pipeline, settings
 from shoplake.datasets import DATASETS
 from shoplake.reporting import quicksight as qs
-from shoplake.tooling.snowflake_ddl import load_settings
+from shoplake.tooling.snowflake.settings import load_settings
 
 pytestmark = pytest.mark.static
 
@@ -1297,7 +1297,7 @@ def test_quicksight_dashboard_has_the_local_apps_four_pages(templates):
         ],
         ("pipeline-health", "Pipeline health"): [
             ("pipeline-files-published", "KPIVisual", "Files published"),
-            ("pipeline-lines-read", "KPIVisual", "Lines read"),
+            ("pipeline-records-read", "KPIVisual", "Records read"),
             ("pipeline-quarantined", "KPIVisual", "Quarantined"),
             ("pipeline-duplicates", "KPIVisual", "Duplicates"),
             ("pipeline-records-per-day", "BarChartVisual", "Records per day"),

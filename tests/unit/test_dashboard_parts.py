@@ -259,7 +259,7 @@ class FakeStepFunctions:
 
     def __init__(self):
         src = {"source": {"uri": "s3://raw/reviews/a.jsonl"}}
-        counts = {"lines_read": 7, "processed": 5, "quarantined": 1, "duplicates": 1}
+        counts = {"records_read": 7, "processed": 5, "quarantined": 1, "duplicates": 1}
         self.executions = {
             "pub": ("SUCCEEDED", src, {**src, "refresh": {"counts": counts}}, 0, 41.5),
             "same": ("SUCCEEDED", src, {**src, "unchanged": True}, 60, 0.5),
@@ -310,12 +310,12 @@ def test_local_run_records_newest_first(tmp_path):
     records = {
         "20261123T090000-a": {
             **base, "file": "x", "status": "SUCCEEDED", "execution": "a", "source_uri": "s3://raw/reviews/a.jsonl",
-            "counts": {"lines_read": 3, "processed": 2, "quarantined": 1, "duplicates": 0}, "unchanged": False,
+            "counts": {"records_read": 3, "processed": 2, "quarantined": 1, "duplicates": 0}, "unchanged": False,
             "rejection": None, "error": None, "started_at": "2026-11-23T09:00:00+00:00", "seconds": 12.5,
         },
         "20261123T100000-b": {
             **base, "file": "y", "status": "SUCCEEDED", "execution": "b", "source_uri": "s3://raw/reviews/a.jsonl",
-            "counts": {"lines_read": 0, "processed": 0, "quarantined": 0, "duplicates": 0}, "unchanged": True,
+            "counts": {"records_read": 0, "processed": 0, "quarantined": 0, "duplicates": 0}, "unchanged": True,
             "rejection": None, "error": None, "started_at": "2026-11-23T10:00:00+00:00", "seconds": 0.5,
         },
     }  # fmt: skip

@@ -11,11 +11,15 @@ import pytest
 
 from shoplake.core import layout
 from shoplake.core.errors import ConfigurationError, PublishedOutputMissing, ReconciliationError, UndecodableObject
-from shoplake.core.jobs import clean, flatten
+from shoplake.core.jobs import accounting, clean, flatten, scan
 from shoplake.core.jobs.common import JobArgs, parse_args, read_json, write_json
 from shoplake.core.storage import get_store
+from shoplake.datasets.reviews.contract import REVIEWS
 from shoplake.datasets.reviews.sample import write_sample
 from tests.unit.review_lines import LINE_2014, LINE_2018, LINE_2023, review_id
+
+# The tables a reviews run publishes, in the order of the manifests' "tables" and "row_counts".
+OUTPUT_TABLES = ("reviews", "review_images", "reviews_quarantine")
 
 REPO = Path(__file__).resolve().parents[2]
 PROCESSED = "s3://processed"
@@ -122,16 +126,16 @@ def test_missing_or_invalid_arguments_are_configuration_errors():
 
 @pytest.mark.parametrize("chunk", [1, 3, 1 << 20])
 def test_scan_counts_physical_lines_as_hadoop_does_across_chunks(monkeypatch, chunk):
-    monkeypatch.setattr(clean, "_CHUNK", chunk)
+    monkeypatch.setattr(scan, "_CHUNK", chunk)
     # LF, CRLF, a lone CR, a blank line, a two-byte character, a last line without terminator
     data = "a\r\nb\r\n\r\n  \nc\rdé\n\ufeff{}\nlast".encode()
-    assert clean.scan_object(io.BytesIO(data), gzipped=False) == clean.ObjectScan(
-        decoded_bytes=len(data), physical_lines=8
+    assert scan.scan_object(io.BytesIO(data), gzipped=False) == scan.ObjectScan(
+        decoded_bytes=len(data), physical_lines=8, head=data.decode()
     )
-    assert clean.scan_object(io.BytesIO(gzip.compress(data)), gzipped=True).physical_lines == 8
-    assert clean.scan_object(io.BytesIO(b""), gzipped=False).physical_lines == 0
+    assert scan.scan_object(io.BytesIO(gzip.compress(data)), gzipped=True).physical_lines == 8
+    assert scan.scan_object(io.BytesIO(b""), gzipped=False).physical_lines == 0
     with pytest.raises(UndecodableObject, match=r"^invalid UTF-8 at byte 5$"):
-        clean.scan_object(io.BytesIO("abcé".encode() + b"\xff"), gzipped=False)
+        scan.scan_object(io.BytesIO("abcé".encode() + b"\xff"), gzipped=False)
 
 
 # --- clean + flatten ---------------------------------------------------------------------------
@@ -157,9 +161,12 @@ def test_clean_and_flatten_publish_a_mixed_file(spark, home):
         "run_id": "run-1",
         "status": "ACCEPTED",
         "rejection": None,
-        "counts": {"lines_read": 6, "processed": 4, "quarantined": 1, "duplicates": 1},
+        "counts": {"records_read": 6, "processed": 4, "quarantined": 1, "duplicates": 1},
         "quarantine_reasons": {"malformed_json": 1},
         "source_formats": {"amazon_2014": 2, "amazon_2018": 1, "amazon_2023": 1},
+        "record_format": "jsonl",
+        "layout": None,
+        "unknown_fields": [],
     }
     assert without_timings(cleaned) == expected_clean
     assert list(cleaned["timings"]) == ["clean_seconds"]
@@ -169,7 +176,7 @@ def test_clean_and_flatten_publish_a_mixed_file(spark, home):
     manifest = flatten.run(spark, job_args(uri))
 
     # Then the run manifest lists exactly the Parquet files on disk, by table
-    prefixes = {t: layout.run_prefix(PROCESSED, t, sid, "run-1") for t in flatten.OUTPUT_TABLES}
+    prefixes = {t: layout.run_prefix(PROCESSED, t, sid, "run-1") for t in OUTPUT_TABLES}
     on_disk = {t: [prefix + f for f in files_under(prefix)] for t, prefix in prefixes.items()}
     assert without_timings(manifest) == {
         "dataset": "reviews",
@@ -181,6 +188,10 @@ def test_clean_and_flatten_publish_a_mixed_file(spark, home):
         "counts": expected_clean["counts"],
         "quarantine_reasons": {"malformed_json": 1},
         "source_formats": {"amazon_2014": 2, "amazon_2018": 1, "amazon_2023": 1},
+        "record_format": "jsonl",
+        "layout": None,
+        "unknown_fields": [],
+        "repeats_dropped": {"review_images": 0},
         "tables": on_disk,
         "row_counts": {"reviews": 4, "review_images": 7, "reviews_quarantine": 1},
     }
@@ -225,7 +236,7 @@ def test_clean_and_flatten_publish_a_mixed_file(spark, home):
     ]
     # the files hold the contract's columns; the partition column lives only in the path
     file_columns = spark.read.parquet(local(on_disk["reviews"][0])).columns
-    assert file_columns == [c.name for c in flatten.reviews.REVIEWS_TABLE.columns]
+    assert file_columns == [c.name for c in REVIEWS.records_table.columns]
 
 
 @pytest.mark.spark
@@ -235,7 +246,7 @@ def test_bom_crlf_and_blank_lines_keep_physical_line_numbers(spark, home):
     # When cleaned
     manifest = clean.run(spark, job_args(uri))
     # Then blank lines are not read, but line numbers count them; the BOM is not in the raw record
-    assert manifest["counts"] == {"lines_read": 3, "processed": 2, "quarantined": 1, "duplicates": 0}
+    assert manifest["counts"] == {"records_read": 3, "processed": 2, "quarantined": 1, "duplicates": 0}
     work = layout.work_prefix(PROCESSED, "reviews", "run-1")
     records = spark.read.parquet(local(work + "records/"))
     assert rows(records.select("line_number", "review_id", "review_text"), "line_number") == [
@@ -258,9 +269,12 @@ def test_gzip_input_is_read_like_plain_text(spark, home):
         "run_id": "run-1",
         "status": "ACCEPTED",
         "rejection": None,
-        "counts": {"lines_read": 4, "processed": 2, "quarantined": 1, "duplicates": 1},
+        "counts": {"records_read": 4, "processed": 2, "quarantined": 1, "duplicates": 1},
         "quarantine_reasons": {"malformed_json": 1},
         "source_formats": {"amazon_2014": 1, "amazon_2023": 1},
+        "record_format": "jsonl",
+        "layout": None,
+        "unknown_fields": [],
     }
     records = spark.read.parquet(local(layout.work_prefix(PROCESSED, "reviews", "run-1") + "records/"))
     assert rows(records.select("line_number", "review_id"), "line_number") == [
@@ -322,7 +336,7 @@ def test_line_numbers_are_physical_across_text_partitions(spark, home):
     ]
     quarantine = spark.read.parquet(local(work + "quarantine/"))
     assert [r.line_number for r in quarantine.orderBy("line_number").collect()] == expected_bad
-    assert manifest["counts"]["lines_read"] == len(expected_records) + len(expected_bad)
+    assert manifest["counts"]["records_read"] == len(expected_records) + len(expected_bad)
 
 
 @pytest.mark.spark
@@ -335,7 +349,7 @@ def test_counts_of_a_generated_dump_match_its_known_truth(spark, home, tmp_path)
     manifest = clean.run(spark, job_args(uri))
     # Then the counts are the truth
     assert manifest["counts"] == {
-        "lines_read": truth.valid + truth.duplicates + truth.corrupt,
+        "records_read": truth.valid + truth.duplicates + truth.corrupt,
         "processed": truth.valid,
         "quarantined": truth.corrupt,
         "duplicates": truth.duplicates,
@@ -384,11 +398,11 @@ def test_an_undecodable_file_is_rejected_whole_and_publishes_nothing(spark, home
 def test_lines_spark_did_not_read_fail_the_job_loudly(spark, home, monkeypatch):
     # Given a scan that saw one line more than Spark will read
     uri = land("reviews/short.jsonl", lines(LINE_2014, LINE_2018))
-    real_scan = clean.scan_object
+    real_scan = scan.scan_object
 
     def scan_with_an_extra_line(stream, *, gzipped):
         seen = real_scan(stream, gzipped=gzipped)
-        return clean.ObjectScan(seen.decoded_bytes, seen.physical_lines + 1)
+        return scan.ObjectScan(seen.decoded_bytes, seen.physical_lines + 1)
 
     monkeypatch.setattr(clean, "scan_object", scan_with_an_extra_line)
     # When cleaned, Then the job fails and writes no manifest
@@ -399,7 +413,7 @@ def test_lines_spark_did_not_read_fail_the_job_loudly(spark, home, monkeypatch):
 
 def test_the_reconciliation_invariant():
     stats = [
-        {"partition": p, "status": st, "reason": r, "source_format": f, "lines": n}
+        {"partition": p, "status": st, "reason": r, "source_format": f, "records": n, "lines": n}
         for p, st, r, f, n in [
             (0, "processed", None, "amazon_2018", 5),
             (0, "blank", None, None, 2),
@@ -408,15 +422,15 @@ def test_the_reconciliation_invariant():
             (1, "duplicate", None, "amazon_2014", 1),
         ]
     ]
-    summary = clean.summarise(stats, ["malformed_json", "invalid_rating"])
-    assert summary.counts == {"lines_read": 9, "processed": 5, "quarantined": 3, "duplicates": 1}
+    summary = accounting.summarise(stats, ["malformed_json", "invalid_rating"])
+    assert summary.counts == {"records_read": 9, "processed": 5, "quarantined": 3, "duplicates": 1}
     assert summary.quarantine_reasons == {"malformed_json": 2, "invalid_rating": 1}
     assert summary.source_formats == {"amazon_2018": 5}
     assert summary.lines_per_partition == {0: 7, 1: 4}
-    clean.reconcile(summary, clean.ObjectScan(decoded_bytes=1, physical_lines=11))
-    summary.lines_read = 10
-    with pytest.raises(ReconciliationError, match=r"^lines_read 10 != processed 5 \+ quarantined 3 \+ duplicates 1$"):
-        clean.reconcile(summary, clean.ObjectScan(decoded_bytes=1, physical_lines=11))
+    accounting.reconcile(summary, scan.ObjectScan(decoded_bytes=1, physical_lines=11))
+    summary.records_read = 10
+    with pytest.raises(ReconciliationError, match=r"^records_read 10 != processed 5 \+ quarantined 3 \+ duplicates 1$"):
+        accounting.reconcile(summary, scan.ObjectScan(decoded_bytes=1, physical_lines=11))
 
 
 def test_only_parquet_files_are_published_and_the_rest_is_deleted(home):
@@ -459,7 +473,7 @@ def test_a_second_run_of_a_source_replaces_the_first(spark, home):
     # Then only run-2's files are left for the source, and the source manifest names run-2
     assert second["run_id"] == "run-2"
     assert second["row_counts"] == {"reviews": 1, "review_images": 5, "reviews_quarantine": 0}
-    for table in flatten.OUTPUT_TABLES:
+    for table in OUTPUT_TABLES:
         source_files = files_under(layout.source_prefix(PROCESSED, table, sid))
         assert source_files and all(f.startswith("run=run-2/") for f in source_files), source_files
         assert second["tables"][table] == [layout.source_prefix(PROCESSED, table, sid) + f for f in source_files]
@@ -503,9 +517,61 @@ def test_a_file_of_only_bad_lines_publishes_an_empty_reviews_table(spark, home):
     uri = land("reviews/bad.jsonl", lines("nope", "", '{"foo": 1}'))
     clean.run(spark, job_args(uri))
     manifest = flatten.run(spark, job_args(uri))
-    assert manifest["counts"] == {"lines_read": 2, "processed": 0, "quarantined": 2, "duplicates": 0}
+    assert manifest["counts"] == {"records_read": 2, "processed": 0, "quarantined": 2, "duplicates": 0}
     assert manifest["quarantine_reasons"] == {"malformed_json": 1, "unknown_format": 1}
     assert manifest["row_counts"] == {"reviews": 0, "review_images": 0, "reviews_quarantine": 2}
     assert manifest["tables"]["reviews"] == []
     assert manifest["tables"]["review_images"] == []
     assert len(manifest["tables"]["reviews_quarantine"]) == 1
+
+
+@pytest.mark.spark
+def test_a_review_repeating_an_image_url_publishes_the_image_once_and_counts_the_repeat(spark, home):
+    # Given a 2018 review whose image list names one URL twice (seen in a 1 M-line dump) and a
+    # 2023 review whose images repeat one object
+    repeated_2018 = LINE_2018.replace('"https://img/2.jpg"]', '"https://img/2.jpg", "https://img/1.jpg"]')
+    image = '{"small_image_url": "https://s/9.jpg", "medium_image_url": null, "large_image_url": null}'
+    repeated_2023 = LINE_2023.replace('"images": [', f'"images": [{image}, {image}, ')
+    uri = land("reviews/repeats.jsonl", lines(repeated_2018, repeated_2023))
+    # When it is cleaned and flattened
+    clean.run(spark, job_args(uri))
+    manifest = flatten.run(spark, job_args(uri))
+    # Then each (review, variant, url) is published once, and the two repeats are counted
+    assert manifest["repeats_dropped"] == {"review_images": 2}
+    assert manifest["row_counts"] == {"reviews": 2, "review_images": 8, "reviews_quarantine": 0}
+    prefix = layout.run_prefix(PROCESSED, "review_images", layout.source_id(uri), "run-1")
+    images = spark.read.parquet(local(prefix))
+    published = rows(images.select("review_id", "variant", "image_url"), "review_id", "variant", "image_url")
+    assert published == sorted([
+        {"review_id": ID_2018, "variant": "original", "image_url": "https://img/1.jpg"},
+        {"review_id": ID_2018, "variant": "original", "image_url": "https://img/2.jpg"},
+        {"review_id": ID_2023, "variant": "large", "image_url": "https://l/1.jpg"},
+        {"review_id": ID_2023, "variant": "large", "image_url": "https://l/2.jpg"},
+        {"review_id": ID_2023, "variant": "medium", "image_url": "https://m/1.jpg"},
+        {"review_id": ID_2023, "variant": "small", "image_url": "https://s/1.jpg"},
+        {"review_id": ID_2023, "variant": "small", "image_url": "https://s/2.jpg"},
+        {"review_id": ID_2023, "variant": "small", "image_url": "https://s/9.jpg"},
+    ], key=lambda r: (r["review_id"], r["variant"], r["image_url"]))  # fmt: skip
+    # and the review still says how many images its source listed
+    reviews = spark.read.parquet(local(layout.run_prefix(PROCESSED, "reviews", layout.source_id(uri), "run-1")))
+    assert rows(reviews.select("review_id", "image_count"), "review_id") == sorted(
+        [{"review_id": ID_2018, "image_count": 3}, {"review_id": ID_2023, "image_count": 4}],
+        key=lambda r: r["review_id"],
+    )
+
+
+@pytest.mark.spark
+def test_a_derived_table_whose_key_repeats_with_other_values_is_not_published(spark):
+    # Given derived rows that share the unique key but differ elsewhere (a transform defect)
+    table = REVIEWS.table("review_images")
+    df = spark.createDataFrame(
+        [
+            ("r1", "u", "small", "s3://a", "run"),
+            ("r1", "u", "small", "s3://b", "run"),
+            ("r1", "u", "small", "s3://b", "run"),
+        ],
+        "review_id string, image_url string, variant string, source_uri string, run_id string",
+    )
+    # When flatten prepares it, Then it refuses, naming the table and the key
+    with pytest.raises(ReconciliationError, match=r"^review_images: 1 rows repeat the unique key"):
+        flatten._without_exact_repeats(df, table)

@@ -84,6 +84,8 @@ def test_reason_codes_are_the_snake_cased_error_names():
         ("UnsupportedFileType", "unsupported_file_type"),
         ("ObjectTooLarge", "object_too_large"),
         ("UndecodableObject", "undecodable_object"),
+        ("MissingColumns", "missing_columns"),
+        ("MalformedDocument", "malformed_document"),
     ]
 
 
@@ -160,7 +162,7 @@ def test_check_clean_raises_the_typed_error_for_a_rejected_file(tmp_path):
 def test_check_clean_passes_the_counts_of_an_accepted_file(tmp_path):
     store = LocalObjectStore(tmp_path)
     inp = execution_input("reviews/a.jsonl")
-    counts = {"lines_read": 3, "processed": 1, "quarantined": 1, "duplicates": 1}
+    counts = {"records_read": 3, "processed": 1, "quarantined": 1, "duplicates": 1}
     store.put_bytes(
         layout.clean_manifest_uri("s3://processed", "reviews", inp.run_id),
         json.dumps({"status": "ACCEPTED", "counts": counts, "quarantine_reasons": {"malformed_json": 1}}).encode(),

@@ -278,7 +278,7 @@ def test_corrupt_lines_of_each_reason_look_as_intended():
     }
 
 
-def test_lines_read_the_same_under_the_pipelines_wider_reading():
+def test_records_read_the_same_under_the_pipelines_wider_reading():
     # Given a dump with many corrupt lines
     lines, _ = generate(4000, corrupt_share=0.25, seed=21)
     classified = classify(lines)

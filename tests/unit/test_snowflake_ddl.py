@@ -1,4 +1,4 @@
-"""Snowflake platform DDL (snowflake/, shoplake/tooling/snowflake_ddl.py): what is rendered per stage, that
+"""Snowflake platform DDL (snowflake/, shoplake/tooling/snowflake/): what is rendered per stage, that
 Snowflake's dialect parses it, that the external tables are the dataset contract, and how `apply`
 runs the scripts and keeps their history — against a fake Snowflake that answers like one."""
 
@@ -25,13 +25,8 @@ from shoplake.core.warehouse.snowflake import SnowflakeWarehouse
 from shoplake.datasets import DATASETS
 from shoplake.datasets.reviews.contract import REVIEWS
 from shoplake.tooling.cli import main
-from shoplake.tooling.snowflake_ddl import (
-    ACCOUNT_PLACEHOLDER,
-    SNOWFLAKE_TYPES,
-    Applied,
-    SchemaHistoryError,
+from shoplake.tooling.snowflake.apply import (
     ScriptFailed,
-    StageSettings,
     apply,
     connect_from_env,
     deploy_params,
@@ -39,12 +34,10 @@ from shoplake.tooling.snowflake_ddl import (
     history_ddl,
     history_insert,
     history_select,
-    ident,
-    load_settings,
-    pending_scripts,
-    render,
-    render_scripts,
 )
+from shoplake.tooling.snowflake.external_tables import SNOWFLAKE_TYPES
+from shoplake.tooling.snowflake.scripts import Applied, SchemaHistoryError, pending_scripts, render, render_scripts
+from shoplake.tooling.snowflake.settings import ACCOUNT_PLACEHOLDER, StageSettings, ident, load_settings
 
 REPO = Path(__file__).resolve().parents[2]
 EXPECTED = Path(__file__).parent / "snowflake_expected"
@@ -55,6 +48,7 @@ SCRIPT_ORDER = [
     "V2__roles.sql",
     "V3__storage_integration_and_stage.sql",
     "V4__external_tables.sql",
+    "R__external_tables.sql",
     "R__grants.sql",
     "R__warehouse.sql",
 ]
@@ -264,19 +258,22 @@ def test_every_statement_parses_in_sqlglots_snowflake_dialect(stage):
         for statement in script.statements():
             kinds[_kind(sqlglot.parse_one(statement, read="snowflake"), statement)] += 1
 
+    # V4 created the reviews tables; R__external_tables (re)creates every contract's table and
+    # pipeline_runs, and hands each to the loader.
+    generated = len(PUBLISHED) + 1
     assert kinds == {
-        "USE": 7,
+        "USE": 8,
         "CREATE DATABASE": 1,
         "CREATE SCHEMA": 3,
         "CREATE WAREHOUSE": 1,
         "CREATE STORAGE INTEGRATION": 1,
         "CREATE FILE FORMAT": 2,
         "CREATE STAGE": 1,
-        "CREATE EXTERNAL TABLE": 4,
+        "CREATE EXTERNAL TABLE": 4 + generated,
         "GRANT": 15,
         "unparsed CREATE ROLE IF NOT EXISTS": 3,
         "unparsed GRANT ROLE": 3,
-        "unparsed GRANT OWNERSHIP ON EXTERNAL TABLE": 4,
+        "unparsed GRANT OWNERSHIP ON EXTERNAL TABLE": 4 + generated,
         "unparsed GRANT SELECT ON ALL": 3,
         "unparsed GRANT SELECT ON FUTURE": 3,
         "unparsed ALTER WAREHOUSE": 1,
@@ -375,7 +372,7 @@ def test_pipeline_runs_columns_read_the_run_manifest_fields(external_tables):
     exprs = {c.name: c.find(exp.ComputedColumnConstraint).this.sql("snowflake") for c in tree.this.expressions}
     # Where each column sits in a run manifest (shoplake/core/layout.py, written by the flatten job).
     paths = {c.name: c.name for c in PIPELINE_RUNS.columns}
-    paths |= {k: f"counts.{k}" for k in ("lines_read", "processed", "quarantined", "duplicates")}
+    paths |= {k: f"counts.{k}" for k in ("records_read", "processed", "quarantined", "duplicates")}
     paths |= {k: f"timings.{k}" for k in ("clean_seconds", "flatten_seconds")}
     for c in PIPELINE_RUNS.columns:
         if c.name == "committed_at":
@@ -644,6 +641,8 @@ def test_first_apply_runs_every_script_in_order_and_records_it(prod):
         *RECORD,
         "V4__external_tables.sql",
         *RECORD,
+        "R__external_tables.sql",
+        *RECORD,
         "R__grants.sql",
         *RECORD,
         "R__warehouse.sql",
@@ -657,6 +656,7 @@ def test_first_apply_runs_every_script_in_order_and_records_it(prod):
         ("2", "V2__roles.sql", True, True),
         ("3", "V3__storage_integration_and_stage.sql", True, True),
         ("4", "V4__external_tables.sql", True, True),
+        (None, "R__external_tables.sql", True, True),
         (None, "R__grants.sql", True, True),
         (None, "R__warehouse.sql", True, True),
     ]
@@ -675,7 +675,7 @@ def test_second_apply_changes_nothing(prod):
     assert applied == []
     assert _outline(account.executed, scripts) == READ_HISTORY
     assert account.history == history_before
-    assert messages == ["SHOPLAKE: up to date (6 scripts)"]
+    assert messages == ["SHOPLAKE: up to date (7 scripts)"]
 
 
 def test_an_applied_versioned_script_must_not_change(prod):
@@ -710,7 +710,7 @@ def test_a_changed_repeatable_script_runs_again(prod):
     assert _outline(account.executed, rescripts) == [*READ_HISTORY, "R__warehouse.sql", *RECORD]
     assert "  WAREHOUSE_SIZE = MEDIUM\n" in applied[0].sql
     assert _history(account, rescripts)[-1] == (None, "R__warehouse.sql", True, True)
-    assert len(account.history) == 7
+    assert len(account.history) == 8
 
 
 def test_a_failed_script_is_recorded_and_runs_again_next_time(prod):
@@ -732,8 +732,10 @@ def test_a_failed_script_is_recorded_and_runs_again_next_time(prod):
     # When the role exists, the next apply runs V4 again and then the repeatables
     account.fail_on = None
     applied = apply(account.connect, scripts, settings, echo=lambda _: None)
-    assert [s.name for s in applied] == ["V4__external_tables.sql", "R__grants.sql", "R__warehouse.sql"]
-    assert [ok for *_, ok in _history(account, scripts)] == [True, True, True, False, True, True, True]
+    assert [s.name for s in applied] == [
+        "V4__external_tables.sql", "R__external_tables.sql", "R__grants.sql", "R__warehouse.sql"
+    ]  # fmt: skip
+    assert [ok for *_, ok in _history(account, scripts)] == [True, True, True, False, True, True, True, True]
 
 
 def test_target_stops_after_a_version_and_leaves_the_repeatables_for_the_full_apply(prod):
@@ -774,7 +776,7 @@ def test_history_must_match_the_scripts(prod):
 
 
 def test_dry_run_prints_every_script_and_connects_to_nothing(monkeypatch):
-    monkeypatch.setattr("shoplake.tooling.snowflake_ddl.connection_factory", lambda secret: _no_connection)
+    monkeypatch.setattr("shoplake.tooling.snowflake.cli.connection_factory", lambda secret: _no_connection)
 
     result = CliRunner().invoke(
         main, ["snowflake", "apply", "--stage", "prod", "--dry-run", "--aws-account-id", ACCOUNT]
@@ -790,7 +792,7 @@ def test_dry_run_prints_every_script_and_connects_to_nothing(monkeypatch):
 
 
 def test_dry_run_without_account_id_says_it_prints_a_placeholder(monkeypatch):
-    monkeypatch.setattr("shoplake.tooling.snowflake_ddl.connection_factory", lambda secret: _no_connection)
+    monkeypatch.setattr("shoplake.tooling.snowflake.cli.connection_factory", lambda secret: _no_connection)
     monkeypatch.delenv("SHOPLAKE_AWS_ACCOUNT_ID", raising=False)
 
     result = CliRunner().invoke(main, ["snowflake", "apply", "--stage", "prod", "--dry-run"])
@@ -802,7 +804,7 @@ def test_dry_run_without_account_id_says_it_prints_a_placeholder(monkeypatch):
 
 
 def test_apply_without_account_id_fails_before_connecting(monkeypatch):
-    monkeypatch.setattr("shoplake.tooling.snowflake_ddl.connection_factory", lambda secret: _no_connection)
+    monkeypatch.setattr("shoplake.tooling.snowflake.cli.connection_factory", lambda secret: _no_connection)
     monkeypatch.delenv("SHOPLAKE_AWS_ACCOUNT_ID", raising=False)
 
     result = CliRunner().invoke(main, ["snowflake", "apply", "--stage", "prod"])
@@ -813,7 +815,7 @@ def test_apply_without_account_id_fails_before_connecting(monkeypatch):
 
 def test_apply_command_applies_through_the_connection(monkeypatch):
     account = FakeSnowflake()
-    monkeypatch.setattr("shoplake.tooling.snowflake_ddl.connection_factory", lambda secret: account.connect)
+    monkeypatch.setattr("shoplake.tooling.snowflake.cli.connection_factory", lambda secret: account.connect)
 
     result = CliRunner().invoke(main, ["snowflake", "apply", "--stage", "dev", "--aws-account-id", ACCOUNT])
 

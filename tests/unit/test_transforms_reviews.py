@@ -7,6 +7,10 @@ from datetime import date, datetime
 
 import pytest
 
+from shoplake.core.contracts import RecordFormat
+from shoplake.core.jobs import accounting as A
+from shoplake.core.jobs import readers
+from shoplake.core.spark import schema_for
 from shoplake.datasets.reviews import transform as R
 from shoplake.datasets.reviews.contract import REVIEWS
 from tests.unit.review_lines import LINE_2014, LINE_2018, LINE_2023, review_id
@@ -22,11 +26,27 @@ def lines_df(spark, lines: list[str]):
     return spark.createDataFrame(list(enumerate(lines)), "line_id long, value string")
 
 
+def parsed(spark, lines: list[str]):
+    """Lines through the generic JSON Lines reader and the reviews transform."""
+    records = readers.json_lines(lines_df(spark, lines), REVIEWS.fields(RecordFormat.JSON_LINES))
+    return R.parse_reviews(records)
+
+
+def marked(spark, lines: list[str]):
+    return A.mark_duplicates(parsed(spark, lines), REVIEWS.identity)
+
+
+def work(spark, lines: list[str], run_id: str = "run-1"):
+    """Lines → (work records, quarantine rows) DataFrames, as the clean job makes them (line_id 0 is line 1)."""
+    numbered = A.with_line_numbers(marked(spark, lines), {0: 0})
+    records = A.to_work(numbered, R.TRANSFORM, source_uri=SRC, run_id=run_id, ingested_at=INGESTED)
+    quarantine = A.to_quarantine(numbered, REVIEWS, source_uri=SRC, run_id=run_id)
+    return records, quarantine
+
+
 def clean(spark, lines: list[str], run_id: str = "run-1"):
-    """Lines → (records, quarantine) as lists of dicts ordered by line number (line_id 0 is line 1)."""
-    numbered = R.with_line_numbers(R.mark_duplicates(R.parse_reviews(lines_df(spark, lines))), {0: 0})
-    records = R.to_reviews(numbered, source_uri=SRC, run_id=run_id, ingested_at=INGESTED)
-    quarantine = R.to_quarantine(numbered, source_uri=SRC, run_id=run_id)
+    """Lines → (records, quarantine) as lists of dicts ordered by line number."""
+    records, quarantine = work(spark, lines, run_id)
     return rows(records), rows(quarantine)
 
 
@@ -307,14 +327,14 @@ def test_a_later_valid_record_with_the_same_identity_is_a_duplicate(spark):
         '{' + a + ', "overall": 1.0, "helpful": [0, 0], "reviewText": "third"}',
     ]  # fmt: skip
     # When the lines are marked
-    marked = R.mark_duplicates(R.parse_reviews(lines_df(spark, lines)))
+    statuses = marked(spark, lines)
     # Then the first valid one is kept and the later ones are duplicates
-    assert [(r.line_id, r.status) for r in marked.orderBy("line_id").collect()] == [
-        (0, R.QUARANTINED),
-        (1, R.PROCESSED),
-        (2, R.DUPLICATE),
-        (3, R.PROCESSED),
-        (4, R.DUPLICATE),
+    assert [(r.line_id, r.status) for r in statuses.orderBy("line_id").collect()] == [
+        (0, A.QUARANTINED),
+        (1, A.PROCESSED),
+        (2, A.DUPLICATE),
+        (3, A.PROCESSED),
+        (4, A.DUPLICATE),
     ]
     records, _ = clean(spark, lines)
     assert [(r["line_number"], r["reviewer_id"], r["review_text"]) for r in records] == [
@@ -340,31 +360,33 @@ def test_line_numbers_count_the_lines_of_earlier_partitions(spark):
     ids = [(0 << 33) + 0, (0 << 33) + 1, (1 << 33) + 0, (1 << 33) + 1, (1 << 33) + 2, (3 << 33) + 0]
     df = spark.createDataFrame([(i,) for i in ids], "line_id long")
     # When the lines per partition are known
-    offsets = R.partition_offsets({3: 1, 0: 2, 1: 3})
+    offsets = A.partition_offsets({3: 1, 0: 2, 1: 3})
     # Then every line gets its 1-based position in the file
     assert offsets == {0: 0, 1: 2, 3: 5}
-    numbered = R.with_line_numbers(df, offsets).orderBy("line_id").collect()
+    numbered = A.with_line_numbers(df, offsets).orderBy("line_id").collect()
     assert [(r.line_id, r.line_number) for r in numbered] == [
         (0, 1), (1, 2), (1 << 33, 3), ((1 << 33) + 1, 4), ((1 << 33) + 2, 5), (3 << 33, 6)
     ]  # fmt: skip
 
 
 def test_outputs_have_exactly_the_contract_schemas(spark):
-    numbered = R.with_line_numbers(R.mark_duplicates(R.parse_reviews(lines_df(spark, [LINE_2014]))), {0: 0})
-    records = R.to_reviews(numbered, source_uri=SRC, run_id="r", ingested_at=INGESTED)
+    records, quarantine = work(spark, [LINE_2014], run_id="r")
     # (names and types; Spark decides nullability)
-    assert records.schema.simpleString() == R.WORK_RECORD_SCHEMA.simpleString()
-    quarantine = R.to_quarantine(numbered, source_uri=SRC, run_id="r")
-    assert quarantine.schema.simpleString() == R.QUARANTINE_SCHEMA.simpleString()
+    assert records.schema.simpleString() == R.TRANSFORM.work_schema().simpleString()
+    assert records.schema.simpleString() == (
+        "struct<review_id:string,product_id:string,parent_product_id:string,reviewer_id:string,"
+        "reviewer_name:string,rating:int,title:string,review_text:string,review_ts:timestamp,review_date:date,"
+        "helpful_votes:bigint,total_votes:bigint,verified_purchase:boolean,image_count:int,"
+        "style:map<string,string>,source_format:string,source_uri:string,line_number:bigint,"
+        "ingested_at:timestamp,run_id:string,review_year:string,images:array<struct<image_url:string,variant:string>>>"
+    )
+    assert quarantine.schema.simpleString() == schema_for(REVIEWS.quarantine).simpleString()
     assert R.to_published_reviews(records).columns == [*REVIEWS.table("reviews").column_names, "review_year"]
     assert R.to_review_images(records).columns == [*REVIEWS.table("review_images").column_names, "review_year"]
 
 
 def test_review_images_are_one_row_per_image_variant_with_the_reviews_year(spark):
-    numbered = R.with_line_numbers(
-        R.mark_duplicates(R.parse_reviews(lines_df(spark, [LINE_2014, LINE_2018, LINE_2023]))), {0: 0}
-    )
-    records = R.to_reviews(numbered, source_uri=SRC, run_id="r", ingested_at=INGESTED)
+    records, _ = work(spark, [LINE_2014, LINE_2018, LINE_2023], run_id="r")
     images = [r.asDict() for r in R.to_review_images(records).orderBy("review_year", "image_url").collect()]
     id_2018 = review_id("B00002018", "A2018", 1_388_880_000_000)
     id_2023 = review_id("B0C2023", "AGU2023", 1_588_687_728_923)

@@ -1,10 +1,13 @@
 """Flatten job: publish a cleaned run as the dataset's tables and commit it (see shoplake.core.layout).
 
 1. Read the clean manifest (it must say ACCEPTED) and the work Parquet.
-2. Write ``reviews`` and ``review_images`` partitioned by review_year, and ``reviews_quarantine``,
-   under this run's ``run=`` prefix of the source; keep only the Parquet files Spark wrote.
-3. Read the row counts back and reconcile them with the clean manifest.
-4. Commit: PUT the source manifest (one atomic write names this run's files as current), delete
+2. The dataset's transform maps the work records to its tables (``publish``). Tables derived from
+   the records (a review's images) lose exact repeats of a row, counted in the manifest; one whose
+   unique key still repeats is not published (a transform defect, not a data problem).
+3. Write every table, partitioned as its contract says, and the quarantine rows under this run's
+   ``run=`` prefix of the source; keep only the Parquet files Spark wrote.
+4. Read the row counts back and reconcile them with the clean manifest.
+5. Commit: PUT the source manifest (one atomic write names this run's files as current), delete
    the previous run's files of the source, delete the work prefix, write the run manifest.
 """
 
@@ -21,26 +24,29 @@ from pyspark.sql import functions as F
 
 from shoplake.core import layout
 from shoplake.core.contracts import Table
-from shoplake.core.errors import PublishedOutputMissing, ReconciliationError, ShoplakeError, rejection_errors
+from shoplake.core.errors import (
+    PublishedOutputMissing,
+    ReconciliationError,
+    ShoplakeError,
+    rejection_error,
+    rejection_errors,
+)
 from shoplake.core.jobs.common import COMMON_ARGS, JobArgs, read_json, utc_now_iso, write_json
 from shoplake.core.spark import schema_for
 from shoplake.core.storage import ObjectStore, get_store
-from shoplake.datasets.reviews import transform as reviews
+from shoplake.core.transform import load_transform
 
 logger = logging.getLogger(__name__)
 
 REQUIRED_ARGS = (*COMMON_ARGS, "source_etag")
 OPTIONAL_ARGS = {"pipeline_version": "1"}
-# The tables a run publishes, in the order of the manifests' "tables" and "row_counts".
-OUTPUT_TABLES = (reviews.REVIEWS_TABLE.name, reviews.IMAGES_TABLE.name, reviews.QUARANTINE_TABLE.name)
 
 
 def _raise_rejected(clean: Mapping[str, Any]) -> None:
     rejection = clean.get("rejection") or {}
     reason, message = rejection.get("reason"), rejection.get("message", "")
-    for error in rejection_errors():
-        if error.reason_code() == reason:
-            raise error(f"{clean.get('source_uri')}: {message}")
+    if reason in {error.reason_code() for error in rejection_errors()}:
+        raise rejection_error(reason)(f"{clean.get('source_uri')}: {message}")
     raise ShoplakeError(f"the clean manifest says {clean.get('status')!r}, not ACCEPTED: {rejection}")
 
 
@@ -75,6 +81,26 @@ def _row_count(spark: SparkSession, store: ObjectStore, files: list[str], table:
     return spark.read.schema(schema).parquet(*[store.spark_path(f) for f in files]).count()
 
 
+def _without_exact_repeats(df: DataFrame, table: Table) -> tuple[DataFrame, int, int]:
+    """(the table without exact repeats of a row, its row count, the repeats dropped).
+
+    Raises ReconciliationError when rows that differ share the table's unique key: publishing
+    them would fail the table's own uniqueness test on every run after, whatever the input.
+    """
+    deduped = df.dropDuplicates()
+    key = list(table.unique_key)
+    agg = [F.count(F.lit(1)).alias("rows")]
+    if key:
+        agg.append(F.count_distinct(*[F.col(c) for c in key]).alias("keys"))
+    before = df.select(F.count(F.lit(1)).alias("n")).first()["n"]
+    stats = deduped.agg(*agg).first()
+    if key and stats["keys"] != stats["rows"]:
+        raise ReconciliationError(
+            f"{table.name}: {stats['rows'] - stats['keys']} rows repeat the unique key {key} with other values"
+        )
+    return deduped, stats["rows"], before - stats["rows"]
+
+
 def _write(df: DataFrame, path: str, partition_by: str | None) -> None:
     if partition_by:
         # One task per year, so one file per partition directory.
@@ -104,25 +130,33 @@ def run(spark: SparkSession, args: Mapping[str, Any]) -> dict[str, Any]:
     if cleaned_what != (ds.name, job.source_uri, job.run_id):
         raise PublishedOutputMissing(f"the clean manifest at {clean_uri} is for another source or run: {clean}")
 
-    records = spark.read.schema(reviews.WORK_RECORD_SCHEMA).parquet(store.spark_path(work + "records/"))
-    quarantine = spark.read.schema(reviews.QUARANTINE_SCHEMA).parquet(store.spark_path(work + "quarantine/"))
-    outputs = {
-        reviews.REVIEWS_TABLE.name: reviews.to_published_reviews(records),
-        reviews.IMAGES_TABLE.name: reviews.to_review_images(records),
-        reviews.QUARANTINE_TABLE.name: quarantine,
-    }
+    transform = load_transform(ds)
+    records = spark.read.schema(transform.work_schema()).parquet(store.spark_path(work + "records/"))
+    quarantine = spark.read.schema(schema_for(ds.quarantine)).parquet(store.spark_path(work + "quarantine/"))
+    published = transform.publish(records)
+    if list(published) != [table.name for table in ds.published]:
+        raise ShoplakeError(
+            f"{ds.name}: publish() gave tables {list(published)}, the contract {[t.name for t in ds.published]}"
+        )
+
+    # What each table must hold once written: the records table a row per processed record, the
+    # quarantine table a row per quarantined one, a derived table its rows without exact repeats.
+    outputs: dict[str, DataFrame] = {}
+    expected: dict[str, int] = {}
+    repeats: dict[str, int] = {}
+    for name, df in published.items():
+        if name == ds.records_table.name:
+            outputs[name], expected[name] = df, clean["counts"]["processed"]
+        else:
+            outputs[name], expected[name], repeats[name] = _without_exact_repeats(df, ds.table(name))
+    outputs[ds.quarantine.name], expected[ds.quarantine.name] = quarantine, clean["counts"]["quarantined"]
+
     prefixes = {name: layout.run_prefix(job.processed_root, name, sid, job.run_id) for name in outputs}
     for name, df in outputs.items():
         _write(df, store.spark_path(prefixes[name]), ds.table(name).partition_by)
     files = {name: _parquet_files(store, prefixes[name]) for name in outputs}
 
     # Reconcile what is now on storage with what the clean job counted.
-    expected_images = records.select(F.coalesce(F.sum(F.size("images")), F.lit(0)).alias("n")).first()["n"]
-    expected = {
-        reviews.REVIEWS_TABLE.name: clean["counts"]["processed"],
-        reviews.IMAGES_TABLE.name: expected_images,
-        reviews.QUARANTINE_TABLE.name: clean["counts"]["quarantined"],
-    }
     row_counts = {name: _row_count(spark, store, files[name], ds.table(name)) for name in outputs}
     if row_counts != expected:
         raise ReconciliationError(f"published rows {row_counts} != expected {expected} for {job.source_uri}")
@@ -139,6 +173,10 @@ def run(spark: SparkSession, args: Mapping[str, Any]) -> dict[str, Any]:
         "counts": clean["counts"],
         "quarantine_reasons": clean["quarantine_reasons"],
         "source_formats": clean["source_formats"],
+        "record_format": clean.get("record_format"),
+        "layout": clean.get("layout"),
+        "unknown_fields": clean.get("unknown_fields", []),
+        "repeats_dropped": repeats,
         "tables": files,
         "row_counts": row_counts,
     }

@@ -82,14 +82,14 @@ def runs_view_sql(schema: str, files: list[str]) -> str:
         "run_id": "VARCHAR",
         "pipeline_version": "VARCHAR",
         "committed_at": "TIMESTAMPTZ",
-        "counts": "STRUCT(lines_read BIGINT, processed BIGINT, quarantined BIGINT, duplicates BIGINT)",
+        "counts": "STRUCT(records_read BIGINT, processed BIGINT, quarantined BIGINT, duplicates BIGINT)",
         "quarantine_reasons": "MAP(VARCHAR, BIGINT)",
         "timings": "STRUCT(clean_seconds DOUBLE, flatten_seconds DOUBLE)",
     }
     columns = "{" + ", ".join(f"{quote_literal(k)}: {quote_literal(v)}" for k, v in json_columns.items()) + "}"
     return (
         f"CREATE OR REPLACE VIEW {target} AS SELECT dataset, source_uri, source_id, run_id, pipeline_version, "
-        "timezone('UTC', committed_at) AS committed_at, counts.lines_read AS lines_read, "
+        "timezone('UTC', committed_at) AS committed_at, counts.records_read AS records_read, "
         "counts.processed AS processed, counts.quarantined AS quarantined, counts.duplicates AS duplicates, "
         "quarantine_reasons, timings.clean_seconds AS clean_seconds, timings.flatten_seconds AS flatten_seconds "
         f"FROM read_json({file_list}, format = 'auto', columns = {columns})"

@@ -1,27 +1,58 @@
-"""The reviews dataset: Amazon review dumps (2014, 2018, 2023 generations)."""
+"""The reviews dataset: Amazon review dumps (2014, 2018 and 2023 generations, mixed line by line)."""
 
 from __future__ import annotations
 
 from shoplake.core.contracts import Column as _C
-from shoplake.core.contracts import Dataset, Table
+from shoplake.core.contracts import Dataset, Layout, RecordFormat, Table, lineage_columns
+
+JSON = (RecordFormat.JSON_LINES,)
+
+LAYOUTS = (
+    Layout(
+        "amazon_2014",
+        ("reviewerID", "asin", "reviewerName", "helpful", "reviewText", "overall", "summary",
+         "unixReviewTime", "reviewTime"),
+        formats=JSON,
+        description="2014 dumps (also as Python dict literals): helpful [helpful, total], unixReviewTime in s",
+    ),
+    Layout(
+        "amazon_2018",
+        ("reviewerID", "asin", "reviewerName", "vote", "verified", "style", "image", "reviewText", "overall",
+         "summary", "unixReviewTime", "reviewTime"),
+        formats=JSON,
+        description="2018 dumps: vote (\"1,234\"), verified, style, image",
+    ),
+    Layout(
+        "amazon_2023",
+        ("rating", "title", "text", "images", "asin", "parent_asin", "user_id", "timestamp", "helpful_vote",
+         "verified_purchase"),
+        formats=JSON,
+        description="2023 dumps: timestamp in ms, images with small/medium/large URLs",
+    ),
+)  # fmt: skip
 
 REVIEWS = Dataset(
     name="reviews",
-    prefix="reviews/",
-    extensions=(".json", ".jsonl", ".ndjson"),
-    compressions=(".gz",),
+    description="Amazon product reviews, cleaned and flattened by the review pipeline.",
+    formats=JSON,
+    layouts=LAYOUTS,
+    dbt_source="amazon",
     identity=("product_id", "reviewer_id", "review_ts"),
-    tables=(
+    published=(
         Table(
             name="reviews",
             partition_by="review_year",
+            description=(
+                "One row per review per publishing run (a review repeated in a later file appears once per file)."
+            ),
+            unique_key=("review_id", "run_id"),
             columns=(
-                _C("review_id", "string", "sha256 of product id, reviewer id and review time (32 hex)"),
+                _C("review_id", "string", "sha256 of product id, reviewer id and review time (32 hex)", required=True),
                 _C("product_id", "string", "asin"),
                 _C("parent_product_id", "string", "parent_asin (2023 only)"),
                 _C("reviewer_id", "string", "reviewerID / user_id"),
                 _C("reviewer_name", "string"),
-                _C("rating", "int", "1 to 5"),
+                _C("rating", "int", "1 to 5", required=True, values=(1, 2, 3, 4, 5)),
                 _C("title", "string", "summary / title"),
                 _C("review_text", "string", "reviewText / text"),
                 _C("review_ts", "timestamp", "UTC"),
@@ -32,15 +63,14 @@ REVIEWS = Dataset(
                 _C("image_count", "int"),
                 _C("style", "map<string,string>", "keys lower-cased, trailing colon removed"),
                 _C("source_format", "string", "amazon_2014 | amazon_2018 | amazon_2023"),
-                _C("source_uri", "string"),
-                _C("line_number", "bigint", "line of the record in its source object"),
-                _C("ingested_at", "timestamp"),
-                _C("run_id", "string"),
+                *lineage_columns(),
             ),
         ),
         Table(
             name="review_images",
             partition_by="review_year",
+            description="One row per image of a review per publishing run.",
+            unique_key=("run_id", "review_id", "variant", "image_url"),
             columns=(
                 _C("review_id", "string"),
                 _C("image_url", "string"),
@@ -49,19 +79,8 @@ REVIEWS = Dataset(
                 _C("run_id", "string"),
             ),
         ),
-        Table(
-            name="reviews_quarantine",
-            columns=(
-                _C("source_uri", "string"),
-                _C("line_number", "bigint"),
-                _C("reason", "string"),
-                _C("raw_record", "string"),
-                _C("run_id", "string"),
-            ),
-        ),
     ),
-    reason_codes={
-        "malformed_json": "the line is not a JSON object (nor a Python dict literal)",
+    reasons={
         "unknown_format": "the object matches none of the 2014 / 2018 / 2023 review layouts",
         "missing_product_id": "asin is missing or empty",
         "missing_reviewer_id": "reviewerID / user_id is missing or empty",

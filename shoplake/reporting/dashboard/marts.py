@@ -155,7 +155,7 @@ class DashboardSettings(BaseSettings):
 def marts_from_settings(settings: DashboardSettings) -> Marts:
     if settings.dashboard_warehouse == "duckdb":
         return DuckDBMarts(settings.shoplake_home.resolve() / "warehouse.duckdb")
-    from shoplake.tooling.snowflake_ddl import connect_from_env
+    from shoplake.tooling.snowflake.apply import connect_from_env
 
     database, warehouse = settings.snowflake_database, settings.snowflake_warehouse
 

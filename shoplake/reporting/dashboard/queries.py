@@ -289,7 +289,7 @@ def unusual_reviewers(marts: Marts, *, limit: int = 200) -> pd.DataFrame:
 @dataclass(frozen=True)
 class PipelineTotals:
     files: int
-    lines_read: int
+    records_read: int
     processed: int
     quarantined: int
     duplicates: int
@@ -299,7 +299,7 @@ def pipeline_totals(marts: Marts) -> PipelineTotals:
     """Over the current run of every file (what raw.* and the marts show)."""
     df = marts.query(
         """
-        select count(*) as files, sum(lines_read) as lines_read, sum(processed) as processed,
+        select count(*) as files, sum(records_read) as records_read, sum(processed) as processed,
                sum(quarantined) as quarantined, sum(duplicates) as duplicates
         from marts.fct_pipeline_runs
         where is_current_run
@@ -310,11 +310,11 @@ def pipeline_totals(marts: Marts) -> PipelineTotals:
 
 
 def daily_records(marts: Marts, *, days: int = 60) -> pd.DataFrame:
-    """committed_date, processed, quarantined, duplicates, lines_read for the latest ``days`` days with runs."""
+    """committed_date, processed, quarantined, duplicates, records_read for the latest ``days`` days with runs."""
     df = marts.query(
         f"""
         select committed_date, sum(processed) as processed, sum(quarantined) as quarantined,
-               sum(duplicates) as duplicates, sum(lines_read) as lines_read
+               sum(duplicates) as duplicates, sum(records_read) as records_read
         from marts.pipeline_health_daily
         group by committed_date
         order by committed_date desc
@@ -348,7 +348,7 @@ def files_with_quarantine(marts: Marts, *, limit: int = 200) -> pd.DataFrame:
     """The current runs that quarantined records, newest first."""
     return marts.query(
         f"""
-        select run_id, source_uri, committed_at, lines_read, quarantined
+        select run_id, source_uri, committed_at, records_read, quarantined
         from marts.fct_pipeline_runs
         where is_current_run and quarantined > 0
         order by committed_at desc, run_id

@@ -46,15 +46,15 @@ final as (
         ranked.committed_at,
         cast(ranked.committed_at as date) as committed_date,
         ranked.run_recency = 1 as is_current_run,
-        ranked.lines_read,
+        ranked.records_read,
         ranked.processed,
         ranked.quarantined,
         ranked.duplicates,
         {%- for reason in var('reviews_quarantine_reasons') %}
         ranked.quarantined_{{ reason }},
         {%- endfor %}
-        {{ safe_ratio('ranked.quarantined', 'ranked.lines_read') }} as quarantine_rate,
-        {{ safe_ratio('ranked.duplicates', 'ranked.lines_read') }} as duplicate_rate,
+        {{ safe_ratio('ranked.quarantined', 'ranked.records_read') }} as quarantine_rate,
+        {{ safe_ratio('ranked.duplicates', 'ranked.records_read') }} as duplicate_rate,
         -- null for superseded runs: their quarantine files were replaced
         case when ranked.run_recency = 1 then coalesce(quarantine.quarantine_rows, 0) end as quarantine_rows,
         ranked.clean_seconds,

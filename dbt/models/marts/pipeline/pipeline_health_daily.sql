@@ -15,7 +15,7 @@ daily as (
         committed_date,
         count(*) as runs,
         count(distinct source_uri) as files,
-        sum(lines_read) as lines_read,
+        sum(records_read) as records_read,
         sum(processed) as processed,
         sum(quarantined) as quarantined,
         sum(duplicates) as duplicates,
@@ -32,8 +32,8 @@ final as (
 
     select
         *,
-        {{ safe_ratio('quarantined', 'lines_read') }} as quarantine_rate,
-        {{ safe_ratio('duplicates', 'lines_read') }} as duplicate_rate
+        {{ safe_ratio('quarantined', 'records_read') }} as quarantine_rate,
+        {{ safe_ratio('duplicates', 'records_read') }} as duplicate_rate
     from daily
 
 )

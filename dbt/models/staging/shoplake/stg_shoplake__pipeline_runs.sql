@@ -15,7 +15,7 @@ renamed as (
         source_id,
         pipeline_version,
         committed_at,
-        lines_read,
+        records_read,
         processed,
         quarantined,
         duplicates,

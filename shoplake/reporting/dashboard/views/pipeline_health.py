@@ -32,7 +32,7 @@ def executions_table(executions: ExecutionSource, limit: int = 20) -> pd.DataFra
             "outcome": [STATUS_LABELS.get(e.status, e.status) for e in rows],
             "detail": [e.detail for e in rows],
             "seconds": [fmt.seconds(e.seconds) for e in rows],
-            "lines_read": pd.array([e.lines_read for e in rows], dtype="Int64"),
+            "records_read": pd.array([e.records_read for e in rows], dtype="Int64"),
             "processed": pd.array([e.processed for e in rows], dtype="Int64"),
             "quarantined": pd.array([e.quarantined for e in rows], dtype="Int64"),
             "duplicates": pd.array([e.duplicates for e in rows], dtype="Int64"),
@@ -45,11 +45,11 @@ def render(marts: Marts, executions: ExecutionSource | None) -> None:
     t = q.pipeline_totals(marts)
     cols = st.columns(4)
     cols[0].metric("Files published", fmt.count(t.files), border=True)
-    cols[1].metric("Lines read", fmt.count(t.lines_read), border=True)
+    cols[1].metric("Records read", fmt.count(t.records_read), border=True)
     cols[2].metric(
         "Quarantined",
         fmt.count(t.quarantined),
-        delta=fmt.share(t.quarantined / t.lines_read if t.lines_read else None, 2) + " of lines",
+        delta=fmt.share(t.quarantined / t.records_read if t.records_read else None, 2) + " of lines",
         delta_color="off",
         delta_arrow="off",
         border=True,
@@ -57,12 +57,12 @@ def render(marts: Marts, executions: ExecutionSource | None) -> None:
     cols[3].metric(
         "Duplicates",
         fmt.count(t.duplicates),
-        delta=fmt.share(t.duplicates / t.lines_read if t.lines_read else None, 2) + " of lines",
+        delta=fmt.share(t.duplicates / t.records_read if t.records_read else None, 2) + " of lines",
         delta_color="off",
         delta_arrow="off",
         border=True,
     )
-    st.caption("Over the current run of every published file: lines read = processed + quarantined + duplicates.")
+    st.caption("Over the current run of every published file: records read = processed + quarantined + duplicates.")
 
     st.subheader("Recent executions")
     if executions is None:
@@ -83,7 +83,7 @@ def render(marts: Marts, executions: ExecutionSource | None) -> None:
                     "outcome": "Outcome",
                     "detail": "Reason",
                     "seconds": "Took",
-                    "lines_read": st.column_config.NumberColumn("Read", format="localized"),
+                    "records_read": st.column_config.NumberColumn("Read", format="localized"),
                     "processed": st.column_config.NumberColumn("Processed", format="localized"),
                     "quarantined": st.column_config.NumberColumn("Quarantined", format="localized"),
                     "duplicates": st.column_config.NumberColumn("Duplicates", format="localized"),
@@ -114,7 +114,7 @@ def render(marts: Marts, executions: ExecutionSource | None) -> None:
         return
     labels = {
         row.run_id: f"{fmt.file_name(row.source_uri)} · {fmt.count(int(row.quarantined))} quarantined "
-        f"of {fmt.count(int(row.lines_read))} · {fmt.timestamp(pd.Timestamp(row.committed_at).to_pydatetime())}"
+        f"of {fmt.count(int(row.records_read))} · {fmt.timestamp(pd.Timestamp(row.committed_at).to_pydatetime())}"
         for row in files.itertuples()
     }
     run_id = st.selectbox("File", list(labels), format_func=labels.get, key="quarantine_file")

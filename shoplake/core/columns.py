@@ -1,0 +1,79 @@
+"""Column helpers for dataset transforms: reading raw text fields into typed values, or null.
+
+Every reader reads input fields as strings, so a transform can say exactly what is wrong with
+a value (a reason code) instead of a reader silently nulling it. These helpers turn that text
+into typed values with built-in Spark functions only; each returns null when the text is not a
+value of its kind, never raises (ANSI mode or not).
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import Column
+from pyspark.sql import functions as F
+
+NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+THOUSANDS = r"^\d{1,3}(,\d{3})+$"
+PLAIN_DECIMAL = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
+
+
+def present(c: Column) -> Column:
+    """Not null and not only whitespace."""
+    return F.coalesce(c.rlike(r"\S"), F.lit(False))
+
+
+def blank_to_null(c: Column) -> Column:
+    """The trimmed text, or null when it is empty."""
+    t = F.trim(c)
+    return F.when(t != "", t)
+
+
+def number(c: Column) -> Column:
+    """The number in a raw text as a double, or null. Checked by pattern first so no cast can fail."""
+    t = F.trim(c)
+    return F.when(t.rlike(NUMBER), t.cast("double"))
+
+
+def count(c: Column) -> Column:
+    """A non-negative integral count ("1,234" → 1234), or null when it is not one."""
+    t = F.trim(c)
+    n = number(F.when(t.rlike(THOUSANDS), F.regexp_replace(t, ",", "")).otherwise(t))
+    return F.when((n == F.floor(n)) & (n >= 0) & (n < 2**53), n.cast("long"))
+
+
+def integer(c: Column) -> Column:
+    """An integral number ("3", "3.0", "-2") as a long, or null when it is not integral."""
+    n = number(c)
+    return F.when((n == F.floor(n)) & (F.abs(n) < 2**53), n.cast("long"))
+
+
+def decimal(c: Column, precision: int = 12, scale: int = 2) -> Column:
+    """A plain decimal text ("12.5", "-3", ".75") as decimal(precision, scale), exactly, or null.
+
+    No exponent and no rounding: a value with more than ``scale`` decimals or too many digits is
+    null (money is never a float, and never silently rounded).
+    """
+    t = F.trim(c)
+    fraction = F.regexp_extract(t, r"\.(\d*)$", 1)
+    digits = F.regexp_replace(F.regexp_replace(t, r"^[+-]", ""), r"\.\d*$", "")
+    fits = (
+        t.rlike(PLAIN_DECIMAL)
+        & (F.length(fraction) <= scale)
+        & (F.length(F.regexp_replace(digits, "^0+", "")) <= precision - scale)
+    )
+    return F.when(fits, t.cast(f"decimal({precision},{scale})"))
+
+
+def boolean(c: Column) -> Column:
+    t = F.lower(F.trim(c))
+    return F.when(t == "true", F.lit(True)).when(t == "false", F.lit(False))
+
+
+def strip(c: Column) -> Column:
+    return F.regexp_replace(c, r"^\s+|\s+$", "")
+
+
+def sha_id(*parts: Column, length: int = 32) -> Column:
+    """A deterministic id: the first ``length`` hex digits of sha256 over the parts, joined by the
+    unit separator (a null part counts as empty text)."""
+    texts = [F.coalesce(p.cast("string"), F.lit("")) for p in parts]
+    return F.substring(F.sha2(F.concat_ws("\x1f", *texts), 256), 1, length)

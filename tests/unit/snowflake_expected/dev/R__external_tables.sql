@@ -1,0 +1,113 @@
+-- GENERATED from the dataset contracts (shoplake/datasets/) by shoplake/tooling/snowflake/external_tables.py:
+-- do not edit; change a contract and run `.venv/bin/python -m shoplake.tooling.generate` (a test fails
+-- while this file and the contracts disagree).
+--
+-- External tables over the processed bucket: one per published table of every dataset, each
+-- quarantine table included, and PIPELINE_RUNS over the run manifests. Columns follow the
+-- contracts name for name: string VARCHAR, bigint BIGINT, int INT, double DOUBLE, boolean
+-- BOOLEAN, timestamp TIMESTAMP_NTZ (UTC wall-clock time, as in DuckDB), date DATE,
+-- decimal(12,2) NUMBER(12,2), map<string,…> OBJECT.
+--
+-- Every table reads from the stage root and picks its files with PATTERN (anchored on its own
+-- prefix, `.parquet` only: no _SUCCESS markers, no scratch files), so file names are object keys
+-- (see V3). A partition column comes from its `<column>=<value>` path segment.
+--
+-- AUTO_REFRESH: Snowflake registers files as S3 notifies it (stage param
+-- snowflakeS3NotificationChannel, snowflake/README.md). The refresh function does not depend on
+-- it: it refreshes each published source and checks what got registered.
+--
+-- Repeatable: OR REPLACE keeps it re-runnable (an external table holds no data, only file
+-- registrations, which REFRESH_ON_CREATE rebuilds), and it runs again whenever it changes. It
+-- supersedes V4's definitions of the reviews tables. Future grants (R__grants.sql) re-grant SELECT.
+USE ROLE SYSADMIN;
+
+-- ─── reviews: Amazon product reviews, cleaned and flattened by the review pipeline.
+CREATE OR REPLACE EXTERNAL TABLE SHOPLAKE_DEV.RAW.REVIEWS (
+  review_id VARCHAR AS (VALUE:review_id::VARCHAR),
+  product_id VARCHAR AS (VALUE:product_id::VARCHAR),
+  parent_product_id VARCHAR AS (VALUE:parent_product_id::VARCHAR),
+  reviewer_id VARCHAR AS (VALUE:reviewer_id::VARCHAR),
+  reviewer_name VARCHAR AS (VALUE:reviewer_name::VARCHAR),
+  rating INT AS (VALUE:rating::INT),
+  title VARCHAR AS (VALUE:title::VARCHAR),
+  review_text VARCHAR AS (VALUE:review_text::VARCHAR),
+  review_ts TIMESTAMP_NTZ AS (VALUE:review_ts::TIMESTAMP_NTZ),
+  review_date DATE AS (VALUE:review_date::DATE),
+  helpful_votes BIGINT AS (VALUE:helpful_votes::BIGINT),
+  total_votes BIGINT AS (VALUE:total_votes::BIGINT),
+  verified_purchase BOOLEAN AS (VALUE:verified_purchase::BOOLEAN),
+  image_count INT AS (VALUE:image_count::INT),
+  style OBJECT AS (VALUE:style::OBJECT),
+  source_format VARCHAR AS (VALUE:source_format::VARCHAR),
+  source_uri VARCHAR AS (VALUE:source_uri::VARCHAR),
+  line_number BIGINT AS (VALUE:line_number::BIGINT),
+  ingested_at TIMESTAMP_NTZ AS (VALUE:ingested_at::TIMESTAMP_NTZ),
+  run_id VARCHAR AS (VALUE:run_id::VARCHAR),
+  review_year INT AS (TO_NUMBER(REGEXP_SUBSTR(METADATA$FILENAME, '/review_year=([0-9]{4})/', 1, 1, 'e', 1)))
+)
+PARTITION BY (review_year)
+LOCATION = @SHOPLAKE_DEV.RAW.PROCESSED_STAGE/
+PATTERN = 'reviews/source=[^/]+/run=[^/]+/review_year=[0-9]{4}/[^/]+[.]parquet'
+FILE_FORMAT = (FORMAT_NAME = 'SHOPLAKE_DEV.RAW.PARQUET_FORMAT')
+AUTO_REFRESH = TRUE
+REFRESH_ON_CREATE = TRUE
+COMMENT = 'shoplake: One row per review per publishing run (a review repeated in a later file appears once per file).';
+
+CREATE OR REPLACE EXTERNAL TABLE SHOPLAKE_DEV.RAW.REVIEW_IMAGES (
+  review_id VARCHAR AS (VALUE:review_id::VARCHAR),
+  image_url VARCHAR AS (VALUE:image_url::VARCHAR),
+  variant VARCHAR AS (VALUE:variant::VARCHAR),
+  source_uri VARCHAR AS (VALUE:source_uri::VARCHAR),
+  run_id VARCHAR AS (VALUE:run_id::VARCHAR),
+  review_year INT AS (TO_NUMBER(REGEXP_SUBSTR(METADATA$FILENAME, '/review_year=([0-9]{4})/', 1, 1, 'e', 1)))
+)
+PARTITION BY (review_year)
+LOCATION = @SHOPLAKE_DEV.RAW.PROCESSED_STAGE/
+PATTERN = 'review_images/source=[^/]+/run=[^/]+/review_year=[0-9]{4}/[^/]+[.]parquet'
+FILE_FORMAT = (FORMAT_NAME = 'SHOPLAKE_DEV.RAW.PARQUET_FORMAT')
+AUTO_REFRESH = TRUE
+REFRESH_ON_CREATE = TRUE
+COMMENT = 'shoplake: One row per image of a review per publishing run.';
+
+CREATE OR REPLACE EXTERNAL TABLE SHOPLAKE_DEV.RAW.REVIEWS_QUARANTINE (
+  source_uri VARCHAR AS (VALUE:source_uri::VARCHAR),
+  line_number BIGINT AS (VALUE:line_number::BIGINT),
+  reason VARCHAR AS (VALUE:reason::VARCHAR),
+  raw_record VARCHAR AS (VALUE:raw_record::VARCHAR),
+  run_id VARCHAR AS (VALUE:run_id::VARCHAR)
+)
+LOCATION = @SHOPLAKE_DEV.RAW.PROCESSED_STAGE/
+PATTERN = 'reviews_quarantine/source=[^/]+/run=[^/]+/[^/]+[.]parquet'
+FILE_FORMAT = (FORMAT_NAME = 'SHOPLAKE_DEV.RAW.PARQUET_FORMAT')
+AUTO_REFRESH = TRUE
+REFRESH_ON_CREATE = TRUE
+COMMENT = 'shoplake: One row per quarantined record of the current run of each file, with its reason code.';
+
+-- One row per execution that published a source, for every dataset: the pipeline's own health record.
+CREATE OR REPLACE EXTERNAL TABLE SHOPLAKE_DEV.RAW.PIPELINE_RUNS (
+  dataset VARCHAR AS (VALUE:dataset::VARCHAR),
+  source_uri VARCHAR AS (VALUE:source_uri::VARCHAR),
+  source_id VARCHAR AS (VALUE:source_id::VARCHAR),
+  run_id VARCHAR AS (VALUE:run_id::VARCHAR),
+  pipeline_version VARCHAR AS (VALUE:pipeline_version::VARCHAR),
+  committed_at TIMESTAMP_NTZ AS (CONVERT_TIMEZONE('UTC', VALUE:committed_at::TIMESTAMP_TZ)::TIMESTAMP_NTZ),
+  records_read BIGINT AS (VALUE:counts.records_read::BIGINT),
+  processed BIGINT AS (VALUE:counts.processed::BIGINT),
+  quarantined BIGINT AS (VALUE:counts.quarantined::BIGINT),
+  duplicates BIGINT AS (VALUE:counts.duplicates::BIGINT),
+  quarantine_reasons OBJECT AS (VALUE:quarantine_reasons::OBJECT),
+  clean_seconds DOUBLE AS (VALUE:timings.clean_seconds::DOUBLE),
+  flatten_seconds DOUBLE AS (VALUE:timings.flatten_seconds::DOUBLE)
+)
+LOCATION = @SHOPLAKE_DEV.RAW.PROCESSED_STAGE/
+PATTERN = '_manifests/[a-z0-9_]+/runs/[^/]+[.]json'
+FILE_FORMAT = (FORMAT_NAME = 'SHOPLAKE_DEV.RAW.JSON_FORMAT')
+AUTO_REFRESH = TRUE
+REFRESH_ON_CREATE = TRUE
+COMMENT = 'shoplake: One row per execution that published a source object, of any dataset.';
+
+-- The loader role owns the tables: only the owner may ALTER EXTERNAL TABLE … REFRESH.
+GRANT OWNERSHIP ON EXTERNAL TABLE SHOPLAKE_DEV.RAW.REVIEWS TO ROLE SHOPLAKE_DEV_LOADER COPY CURRENT GRANTS;
+GRANT OWNERSHIP ON EXTERNAL TABLE SHOPLAKE_DEV.RAW.REVIEW_IMAGES TO ROLE SHOPLAKE_DEV_LOADER COPY CURRENT GRANTS;
+GRANT OWNERSHIP ON EXTERNAL TABLE SHOPLAKE_DEV.RAW.REVIEWS_QUARANTINE TO ROLE SHOPLAKE_DEV_LOADER COPY CURRENT GRANTS;
+GRANT OWNERSHIP ON EXTERNAL TABLE SHOPLAKE_DEV.RAW.PIPELINE_RUNS TO ROLE SHOPLAKE_DEV_LOADER COPY CURRENT GRANTS;
