@@ -21,7 +21,7 @@
 -- supersedes V4's definitions of the reviews tables. Future grants (R__grants.sql) re-grant SELECT.
 USE ROLE {{ objects_admin_role }};
 
--- ─── reviews: Amazon product reviews, cleaned and flattened by the review pipeline.
+-- ─── reviews: Product reviews: Amazon review dumps and the shop's own review form.
 CREATE OR REPLACE EXTERNAL TABLE {{ database }}.{{ raw_schema }}.REVIEWS (
   review_id VARCHAR AS (VALUE:review_id::VARCHAR),
   product_id VARCHAR AS (VALUE:product_id::VARCHAR),

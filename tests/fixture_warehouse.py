@@ -23,7 +23,7 @@ import pytest
 
 from shoplake.core.contracts import PIPELINE_RUNS, Table
 from shoplake.core.warehouse.duckdb import DUCKDB_TYPES
-from shoplake.datasets.reviews.contract import REVIEWS
+from shoplake.datasets import DATASETS
 
 DBT_DIR = Path(__file__).resolve().parents[1] / "dbt"
 
@@ -175,7 +175,8 @@ FILE_4 = {
     "reviews_quarantine": [],
     "pipeline_runs": [run_row("run-4", T4 + timedelta(minutes=90), 1, 0, {})],
 }
-TABLES: list[Table] = [*REVIEWS.tables, PIPELINE_RUNS]
+# Every registered dataset's raw tables (the others stay empty here) and pipeline_runs.
+TABLES: list[Table] = [*(t for ds in DATASETS.values() for t in ds.tables), PIPELINE_RUNS]
 
 
 # -- the local warehouse ----------------------------------------------------------------------
@@ -210,7 +211,7 @@ def insert_duckdb(path: Path, file: dict[str, list[dict]]) -> None:
     with duckdb.connect(str(path)) as con:
         for table in TABLES:
             cols = contract_columns(table)
-            for row in file[table.name]:
+            for row in file.get(table.name, []):
                 values = [map_placeholder(typ) if typ.startswith("map<") else "?" for _, typ in cols]
                 params = [map_entries(row[name]) if typ.startswith("map<") else row[name] for name, typ in cols]
                 con.execute(f"insert into raw.{table.name} values ({', '.join(values)})", params)
@@ -337,7 +338,7 @@ def execution_records() -> list[dict[str, Any]]:
     return [
         record(180, "exec-1", "reviews/run-1.jsonl", "SUCCEEDED", seconds=41.5,
                counts={"records_read": 7, "processed": 5, "quarantined": 1, "duplicates": 1}),
-        record(150, "exec-2", "reviews/report.csv", "REJECTED", seconds=1.2,
+        record(150, "exec-2", "reviews/report.xlsx", "REJECTED", seconds=1.2,
                rejection={"reason": "unsupported_file_type", "message": "not a review dump", "quarantine_uri": "q"}),
         record(90, "exec-3", "reviews/run-1.jsonl", "SUCCEEDED", seconds=0.8, unchanged=True),
         record(20, "exec-4", "reviews/broken.jsonl", "FAILED", seconds=75.0,
@@ -407,5 +408,11 @@ def dashboard_answers(marts) -> dict[str, Any]:
         "daily_lines": ints(q.daily_records(marts)["records_read"]),
         "reasons": sorted([r, n] for r, n in zip(reasons["reason"], ints(reasons["records"]), strict=True)),
         "files": q.files_with_quarantine(marts)["run_id"].tolist(),
+        "files_of_reviews": q.files_with_quarantine(marts, dataset="reviews")["run_id"].tolist(),
+        "datasets": q.pipeline_datasets(marts),
+        "reason_totals": [
+            [r.dataset, r.reason, r.description, int(r.records)] for r in q.quarantine_reasons(marts).itertuples()
+        ],
+        "totals_of_reviews": plain(q.pipeline_totals(marts, "reviews")),
         "run_2_records": q.quarantined_records(marts, "run-2")["quarantine_reason"].tolist(),
     }

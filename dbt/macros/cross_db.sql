@@ -27,3 +27,35 @@
 {% macro safe_ratio(numerator, denominator) -%}
     cast({{ numerator }} as double) / nullif({{ denominator }}, 0)
 {%- endmacro %}
+
+{#- One row per entry of a map column: `select <carry columns>, <key> as key_name, <value> as
+    value_name from <relation>`. DuckDB: unnest(map_entries(...)); Snowflake: LATERAL FLATTEN of
+    the OBJECT the external table exposes. An empty or null map gives no rows. -#}
+{% macro map_entries(relation, map_column, carry_columns, key_name, value_name, value_type='bigint') -%}
+    {{ return(adapter.dispatch('map_entries', 'shoplake')(relation, map_column, carry_columns, key_name, value_name, value_type)) }}
+{%- endmacro %}
+
+{% macro default__map_entries(relation, map_column, carry_columns, key_name, value_name, value_type) -%}
+    select
+        {% for c in carry_columns %}{{ c }},
+        {% endfor -%}
+        cast(entry['key'] as varchar) as {{ key_name }},
+        cast(entry['value'] as {{ value_type }}) as {{ value_name }}
+    from (
+        select
+            {% for c in carry_columns %}{{ c }},
+            {% endfor -%}
+            unnest(map_entries({{ map_column }})) as entry
+        from {{ relation }}
+    ) as entries
+{%- endmacro %}
+
+{% macro snowflake__map_entries(relation, map_column, carry_columns, key_name, value_name, value_type) -%}
+    select
+        {% for c in carry_columns %}source_rows.{{ c }},
+        {% endfor -%}
+        cast(entry.key as varchar) as {{ key_name }},
+        cast(entry.value as {{ value_type }}) as {{ value_name }}
+    from {{ relation }} as source_rows,
+        lateral flatten(input => source_rows.{{ map_column }}) as entry
+{%- endmacro %}

@@ -77,3 +77,26 @@ def sha_id(*parts: Column, length: int = 32) -> Column:
     unit separator (a null part counts as empty text)."""
     texts = [F.coalesce(p.cast("string"), F.lit("")) for p in parts]
     return F.substring(F.sha2(F.concat_ws("\x1f", *texts), 256), 1, length)
+
+
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+ISO_DATETIME = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$"
+EPOCH_MILLIS = r"^\d{10,13}$"
+
+
+def iso_timestamp(c: Column) -> Column:
+    """An ISO 8601 date or date-time, with an offset or without (then UTC), as a UTC timestamp, or
+    null when the text is not one or names no real day (2026-02-30). The session runs in UTC."""
+    t = F.trim(c)
+    return F.when(t.rlike(ISO_DATETIME), F.try_to_timestamp(t))
+
+
+def epoch_millis_timestamp(c: Column) -> Column:
+    """Epoch milliseconds (10 to 13 digits) as a UTC timestamp, or null."""
+    t = F.trim(c)
+    return F.when(t.rlike(EPOCH_MILLIS), F.timestamp_millis(t.cast("long")))
+
+
+def utc_date(ts: Column) -> Column:
+    """The UTC calendar date of a timestamp, whatever the session's time zone."""
+    return F.date_from_unix_date(F.floor(F.unix_seconds(ts) / 86400).cast("int"))

@@ -201,13 +201,20 @@ class Dataset:
     def compressions(self) -> tuple[str, ...]:
         return COMPRESSIONS
 
-    def fields(self, fmt: RecordFormat) -> tuple[str, ...]:
-        """Every input field of the layouts that can arrive in this format, in declaration order."""
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every input field of every layout, in declaration order. Every reader hands a transform
+        all of them (null where a record has none), so one transform serves every format."""
         seen: dict[str, None] = {}
         for layout in self.layouts:
-            if fmt in layout.formats:
-                seen |= dict.fromkeys(layout.fields)
+            seen |= dict.fromkeys(layout.fields)
         return tuple(seen)
+
+    def layout(self, name: str) -> Layout:
+        for layout in self.layouts:
+            if layout.name == name:
+                return layout
+        raise KeyError(f"{self.name} has no layout {name!r}")
 
     def table(self, name: str) -> Table:
         for t in self.tables:

@@ -91,6 +91,20 @@ class DatasetTransform(ABC):
         return T.StructType([*fields, *self.work_extras])
 
 
+# The reader's columns a transform sees; the others (``lines``, ``line_number`` of readers that
+# number their records themselves) are the generic side's and are joined back after parsing.
+READER_COLUMNS = ("line_id", "raw_record", "is_blank", "reason", "f")
+
+
+def parse_records(transform: DatasetTransform, records: DataFrame, ctx: ParseContext) -> DataFrame:
+    """``transform.parse`` over a reader's records, keeping the reader's own bookkeeping columns."""
+    parsed = transform.parse(records.select(*READER_COLUMNS), ctx)
+    bookkeeping = [c for c in records.columns if c not in READER_COLUMNS]
+    if not bookkeeping:
+        return parsed
+    return parsed.join(records.select("line_id", *bookkeeping), "line_id")
+
+
 def load_transform(dataset: Dataset) -> DatasetTransform:
     """The dataset's transform: ``shoplake.datasets.<name>.transform.TRANSFORM``."""
     module = importlib.import_module(f"shoplake.datasets.{dataset.name}.transform")

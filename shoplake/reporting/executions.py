@@ -33,6 +33,15 @@ class Execution:
     duplicates: int | None = None
     detail: str = ""
 
+    @property
+    def dataset(self) -> str | None:
+        """The dataset whose landing prefix the object is under (None for keys under none)."""
+        from shoplake.datasets import dataset_for_key
+
+        key = self.source_uri.removeprefix("s3://").partition("/")[2]
+        ds = dataset_for_key(key)
+        return ds.name if ds else None
+
 
 class ExecutionSource(Protocol):
     description: str

@@ -101,7 +101,7 @@ def test_dagbag_imports_the_transform_dag(airflow_env):
     # one run task and one test task per model, the test right after its model
     manifest = json.loads(Path(airflow_env[orchestration.ENV_DBT_MANIFEST]).read_text())
     models = sorted(n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model")
-    assert len(models) == 14
+    assert len(models) == 16
     tasks = dag["tasks"]
     for model in models:
         assert tasks[f"{model}.run"]["operator"] == "DbtRunLocalOperator"
@@ -120,7 +120,30 @@ def test_dagbag_imports_the_transform_dag(airflow_env):
         "fct_reviews.test",
         "stg_amazon__reviews.test",
     ]
-    assert len(tasks) == 2 * len(models) + 4 + 10
+    model_tasks = {f"{m}.{kind}" for m in models for kind in ("run", "test")}
+    assert sorted(set(tasks) - model_tasks) == [
+        # every source table with tests or freshness gets a freshness task and a test task
+        *(f"amazon_{table}.{kind}" for table in ("review_images", "reviews", "reviews_quarantine")
+          for kind in ("source", "test")),
+        # tests spanning several models, once all of them are built
+        "fct_reviews_has_every_published_review_test",
+        "fct_reviews_has_only_published_reviews_test",
+        "pipeline_runs_processed_matches_published_reviews_test",
+        # the reason codes generated from the contracts
+        "quarantine_reason_codes.seed",
+        "quarantine_reason_codes.test",
+        "quarantine_reasons_sum_to_the_runs_quarantined_test",
+        "relationships_fct_quarantine_reasons_run_id__run_id__ref_fct_pipeline_runs__test",
+        "relationships_fct_quarantined_records_run_id__run_id__ref_fct_pipeline_runs__test",
+        "relationships_fct_review_images_review_id__review_id__ref_fct_reviews__test",
+        "relationships_fct_reviews_product_id__product_id__ref_dim_products__test",
+        "relationships_fct_reviews_reviewer_id__reviewer_id__ref_dim_reviewers__test",
+        "relationships_product_rating_summary_product_id__product_id__ref_dim_products__test",
+        "relationships_product_reviews_monthly_product_id__product_id__ref_dim_products__test",
+        "relationships_reviewer_activity_reviewer_id__reviewer_id__ref_dim_reviewers__test",
+        "shoplake_pipeline_runs.source",
+        "shoplake_pipeline_runs.test",
+    ]  # fmt: skip
 
 
 def test_dag_run_builds_the_marts_on_the_local_warehouse(airflow_env, tmp_path, monkeypatch):
@@ -135,7 +158,7 @@ def test_dag_run_builds_the_marts_on_the_local_warehouse(airflow_env, tmp_path, 
     assert summary["state"] == "success", summary
     assert summary["dag_id"] == "reviews_transform"
     assert set(summary["tasks"].values()) == {"success"}
-    assert len(summary["tasks"]) == 42
+    assert len(summary["tasks"]) == 54
     assert Path(summary["log"]).is_file() and Path(summary["log"]).parent == home / "airflow" / "logs"
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select count(*), count(distinct review_id) from marts.fct_reviews").fetchall() == [(7, 7)]
@@ -169,7 +192,9 @@ def test_failed_source_tests_stop_the_marts_and_notify(airflow_env, tmp_path, mo
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         marts = con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()
     # pipeline health (and the quarantined lines) do not depend on the reviews, and still report
-    assert sorted(marts) == [("fct_pipeline_runs",), ("fct_quarantined_records",), ("pipeline_health_daily",)]
+    assert sorted(marts) == [
+        ("fct_pipeline_runs",), ("fct_quarantine_reasons",), ("fct_quarantined_records",), ("pipeline_health_daily",)
+    ]  # fmt: skip
 
 
 def test_failure_message_and_its_delivery(tmp_path, monkeypatch):

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from shoplake.datasets.reviews.contract import REVIEWS
 from shoplake.reporting.dashboard import formatting as fmt
 from shoplake.reporting.dashboard.launch import APP
 from shoplake.reporting.executions import StepFunctionsExecutions
@@ -200,19 +201,22 @@ def test_pipeline_health_page(marts_env):
 
     # Current runs of files 1, 2, 3 and 5: 7 + 6 + 2 + 6 lines
     assert shown(at) == {"Files published": "4", "Records read": "21", "Quarantined": "4", "Duplicates": "1"}
-    assert [m.delta for m in at.metric][2:] == ["19.05% of lines", "4.76% of lines"]
+    assert [m.delta for m in at.metric][2:] == ["19.05% of records", "4.76% of records"]
+    assert at.selectbox(key="pipeline_dataset").options == ["All datasets", "reviews"]
 
     executions = at.dataframe[0].value
     assert executions.drop(columns="started").astype(object).where(executions.notna(), None).to_dict(
         "records"
     ) == [
-        {"file": "broken.jsonl", "outcome": "failed", "detail": "States.TaskFailed", "seconds": "1 min 15 s",
+        {"dataset": "reviews", "file": "broken.jsonl", "outcome": "failed", "detail": "States.TaskFailed",
+         "seconds": "1 min 15 s",
          "records_read": None, "processed": None, "quarantined": None, "duplicates": None},
-        {"file": "run-1.jsonl", "outcome": "unchanged", "detail": "", "seconds": "0.8 s",
+        {"dataset": "reviews", "file": "run-1.jsonl", "outcome": "unchanged", "detail": "", "seconds": "0.8 s",
          "records_read": None, "processed": None, "quarantined": None, "duplicates": None},
-        {"file": "report.csv", "outcome": "rejected", "detail": "unsupported_file_type", "seconds": "1.2 s",
+        {"dataset": "reviews", "file": "report.xlsx", "outcome": "rejected", "detail": "unsupported_file_type",
+         "seconds": "1.2 s",
          "records_read": None, "processed": None, "quarantined": None, "duplicates": None},
-        {"file": "run-1.jsonl", "outcome": "published", "detail": "", "seconds": "41.5 s",
+        {"dataset": "reviews", "file": "run-1.jsonl", "outcome": "published", "detail": "", "seconds": "41.5 s",
          "records_read": 7, "processed": 5, "quarantined": 1, "duplicates": 1},
     ]  # fmt: skip
     assert executions["started"].tolist() == [fmt.timestamp(NOW - pd.Timedelta(minutes=m)) for m in (20, 90, 150, 180)]
@@ -221,20 +225,36 @@ def test_pipeline_health_page(marts_env):
     assert at.selectbox(key="quarantine_file").value == "run-5"
     minute = pd.Timedelta(minutes=1)
     assert at.selectbox(key="quarantine_file").options == [
-        f"run-5.jsonl · 1 quarantined of 6 · {fmt.timestamp(T5 + minute)}",
-        f"run-2.jsonl · 2 quarantined of 6 · {fmt.timestamp(T2 + minute)}",
-        f"run-1.jsonl · 1 quarantined of 7 · {fmt.timestamp(T1 + minute)}",
+        f"reviews · run-5.jsonl · 1 quarantined of 6 · {fmt.timestamp(T5 + minute)}",
+        f"reviews · run-2.jsonl · 2 quarantined of 6 · {fmt.timestamp(T2 + minute)}",
+        f"reviews · run-1.jsonl · 1 quarantined of 7 · {fmt.timestamp(T1 + minute)}",
     ]
-    assert at.dataframe[1].value.to_dict("records") == [
+    # Every reason of the current runs, with what it means
+    assert at.dataframe[1].value.astype(object).to_dict("records") == [
+        {"dataset": "reviews", "reason": "invalid_rating", "description": REVIEWS.reason_codes["invalid_rating"],
+         "records": 1},
+        {"dataset": "reviews", "reason": "malformed_json", "description": REVIEWS.reason_codes["malformed_json"],
+         "records": 1},
+        {"dataset": "reviews", "reason": "missing_product_id",
+         "description": REVIEWS.reason_codes["missing_product_id"], "records": 1},
+        {"dataset": "reviews", "reason": "missing_rating", "description": REVIEWS.reason_codes["missing_rating"],
+         "records": 1},
+    ]  # fmt: skip
+    assert at.dataframe[2].value.to_dict("records") == [
         {"source_line_number": 6, "quarantine_reason": "missing_product_id", "raw_record": "{"}
     ]
     # When file 2 is chosen / Then its two lines show
     at.selectbox(key="quarantine_file").set_value("run-2").run()
-    assert at.dataframe[1].value.to_dict("records") == [
+    assert at.dataframe[2].value.to_dict("records") == [
         {"source_line_number": 5, "quarantine_reason": "missing_rating", "raw_record": "{"},
         {"source_line_number": 6, "quarantine_reason": "invalid_rating", "raw_record": "{"},
     ]
     assert at.selectbox(key="quarantine_file").value == "run-2"
+
+    # When one dataset is chosen / Then the page shows that dataset's files (here: all of them)
+    at.selectbox(key="pipeline_dataset").set_value("reviews").run()
+    assert shown(at)["Records read"] == "21"
+    assert len(at.dataframe[0].value) == 4
 
 
 # -- configuration and errors -----------------------------------------------------------------
@@ -262,7 +282,7 @@ def test_snowflake_needs_its_configuration(dashboard_home, monkeypatch):
 
 # -- executions from Step Functions (moto) ----------------------------------------------------
 def test_step_functions_executions_match_the_local_run_records(cloud, tmp_path):
-    # Given a rejected CSV, run through the state machine in moto
+    # Given a rejected CSV (its header is no reviews layout), run through the state machine in moto
     src = tmp_path / "report.csv"
     src.write_bytes(b"asin,rating\nB000,5\n")
     result = cloud.process(cloud.land(src))
@@ -275,7 +295,7 @@ def test_step_functions_executions_match_the_local_run_records(cloud, tmp_path):
     assert (execution.name, execution.status, execution.detail, execution.source_uri) == (
         result.execution,
         "REJECTED",
-        "unsupported_file_type",
+        "missing_columns",
         result.source_uri,
     )
     assert execution.seconds == pytest.approx(result.seconds, abs=0.01)

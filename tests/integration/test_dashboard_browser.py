@@ -193,16 +193,16 @@ def test_reviewers_in_the_browser(server, page):
 def test_pipeline_health_in_the_browser(server, page):
     metrics = open_page(page, f"{server}/pipeline-health", metrics=4, charts=2)
     assert metrics == {"Files published": "4", "Records read": "21", "Quarantined": "4", "Duplicates": "1"}
-    assert page.get_by_text("19.05% of lines").is_visible()
+    assert page.get_by_text("19.05% of records").is_visible()
     assert page.get_by_role("heading", name="Recent executions").is_visible()
     # The newest file with quarantined lines is chosen first; another can be picked
     chooser = page.get_by_role("combobox", name="File")
-    assert chooser.input_value().startswith("run-5.jsonl · 1 quarantined of 6 · ")
+    assert chooser.input_value().startswith("reviews · run-5.jsonl · 1 quarantined of 6 · ")
     screenshot(page, "pipeline-health")
     chooser.click()
     chooser.fill("run-2")
-    page.get_by_role("option").filter(has_text=re.compile(r"^run-2\.jsonl · 2 quarantined of 6")).click()
+    page.get_by_role("option").filter(has_text=re.compile(r"^reviews · run-2\.jsonl · 2 quarantined of 6")).click()
     page.wait_for_function(
-        """() => document.querySelector('input[aria-label="File"]').value.startsWith('run-2.jsonl')""",
+        """() => document.querySelector('input[aria-label="File"]').value.startsWith('reviews · run-2.jsonl')""",
         timeout=30_000,
     )

@@ -26,13 +26,11 @@ from typing import Any
 
 import duckdb
 import pytest
-import yaml
 
-from shoplake.datasets.reviews.contract import REVIEWS
+from shoplake.datasets import DATASETS
 from shoplake.reporting.dashboard.marts import DuckDBMarts
 from shoplake.tooling.snowflake.external_tables import SNOWFLAKE_TYPES
 from tests.fixture_warehouse import (
-    DBT_DIR,
     FILE_1,
     FILE_2,
     FILE_3,
@@ -75,7 +73,7 @@ def test_build_passes_every_model_and_test(built):
     _, result = built
     assert result.success, [r.message for r in result.result.results if str(r.status) not in ("success", "pass")]
     kinds = {uid.split(".")[0] for uid in statuses(result)}
-    assert kinds == {"model", "test", "unit_test"}
+    assert kinds == {"model", "seed", "test", "unit_test"}
     assert set(statuses(result).values()) <= {"success", "pass"}
     assert sum(uid.startswith("unit_test.") for uid in statuses(result)) == 4
 
@@ -191,24 +189,35 @@ def test_pipeline_health_per_file_and_per_day(built):
     path = home / "warehouse.duckdb"
     assert query(
         path,
-        "select run_id, records_read, processed, quarantined, duplicates, quarantined_malformed_json, "
-        "quarantined_missing_rating, quarantined_invalid_rating, quarantine_rows, is_current_run "
+        "select run_id, dataset, records_read, processed, quarantined, duplicates, quarantine_rows, is_current_run "
         "from marts.fct_pipeline_runs order by run_id",
     ) == [
-        ("run-1", 7, 5, 1, 1, 1, 0, 0, 1, True),
-        ("run-2", 6, 4, 2, 0, 0, 1, 1, 2, True),
+        ("run-1", "reviews", 7, 5, 1, 1, 1, True),
+        ("run-2", "reviews", 6, 4, 2, 0, 2, True),
     ]
     days = sorted({(T1 + timedelta(minutes=1)).date(), (T2 + timedelta(minutes=1)).date()})
     got = query(
         path,
-        "select committed_date, runs, files, records_read, processed, quarantined, duplicates, "
-        "quarantined_malformed_json + quarantined_missing_rating + quarantined_invalid_rating "
+        "select committed_date, runs, files, records_read, processed, quarantined, duplicates "
         "from marts.pipeline_health_daily order by 1",
     )
     if len(days) == 1:  # both runs committed the same UTC day
-        assert got == [(days[0], 2, 2, 13, 9, 3, 1, 3)]
+        assert got == [(days[0], 2, 2, 13, 9, 3, 1)]
     else:
-        assert got == [(days[0], 1, 1, 7, 5, 1, 1, 1), (days[1], 1, 1, 6, 4, 2, 0, 2)]
+        assert got == [(days[0], 1, 1, 7, 5, 1, 1), (days[1], 1, 1, 6, 4, 2, 0)]
+
+
+def test_quarantine_reasons_in_long_form_with_their_meaning(built):
+    home, _ = built
+    assert query(
+        home / "warehouse.duckdb",
+        "select dataset, run_id, quarantine_reason, records, reason_description, is_current_run "
+        "from marts.fct_quarantine_reasons order by run_id, quarantine_reason",
+    ) == [
+        ("reviews", "run-1", "malformed_json", 1, "the line is not a JSON object (nor a Python dict literal)", True),
+        ("reviews", "run-2", "invalid_rating", 1, "the rating is not an integral number from 1 to 5", True),
+        ("reviews", "run-2", "missing_rating", 1, "overall / rating is missing", True),
+    ]
 
 
 def test_quarantined_records_of_each_file(built):
@@ -227,12 +236,13 @@ def test_quarantined_records_of_each_file(built):
 def test_fixture_rows_follow_the_contract():
     for file in (FILE_1, FILE_2, FILE_3, FILE_4):
         for table in TABLES:
-            assert all(list(row) == [name for name, _ in contract_columns(table)] for row in file[table.name])
+            assert all(list(row) == [name for name, _ in contract_columns(table)] for row in file.get(table.name, []))
 
 
-def test_quarantine_reason_columns_follow_the_contract():
-    project = yaml.safe_load((DBT_DIR / "dbt_project.yml").read_text())
-    assert project["vars"]["reviews_quarantine_reasons"] == list(REVIEWS.reason_codes)
+def test_the_reason_codes_seed_is_every_contracts_reasons(built):
+    home, _ = built
+    expected = sorted((ds.name, r, d) for ds in DATASETS.values() for r, d in ds.reason_codes.items())
+    assert query(home / "warehouse.duckdb", "select * from staging.quarantine_reason_codes order by 1, 2") == expected
 
 
 # -- incremental ------------------------------------------------------------------------------
@@ -350,7 +360,7 @@ def snowflake_inserts(file: dict[str, list[dict]]) -> list[str]:
     statements = []
     for table in TABLES:
         cols = contract_columns(table)
-        for row in file[table.name]:
+        for row in file.get(table.name, []):
             values = ", ".join(snowflake_literal(row[name], typ) for name, typ in cols)
             statements.append(f"insert into shoplake.raw.{table.name} select {values}")
     return statements
@@ -431,13 +441,12 @@ def test_models_run_on_the_snowflake_dialect(fakesnow_server, tmp_path):
     args = ("build", "--exclude-resource-type", "unit_test")
     done = dbt_process(tmp_path, *args, target="fakesnow", FAKESNOW_PORT=str(port))
     assert set(done.values()) == {"success", "pass"}
-    assert sum(uid.startswith("model.") for uid in done) == 14
+    assert sum(uid.startswith("model.") for uid in done) == 16
 
-    reviews, runs = snowflake_sql(
+    reviews, reasons = snowflake_sql(
         port,
         "select review_id, run_id, rating, style_size, style_color from shoplake.marts.fct_reviews order by 1",
-        "select run_id, quarantined_missing_rating, quarantined_invalid_rating "
-        "from shoplake.marts.fct_pipeline_runs order by 1",
+        "select run_id, quarantine_reason, records from shoplake.marts.fct_quarantine_reasons order by 1, 2",
     )
     assert reviews == [
         ("r01", "run-1", 5, "Medium", "Red"),
@@ -448,7 +457,7 @@ def test_models_run_on_the_snowflake_dialect(fakesnow_server, tmp_path):
         ("r06", "run-2", 4, None, "Blue"),
         ("r07", "run-2", 3, None, None),
     ]
-    assert runs == [("run-1", 0, 0), ("run-2", 1, 1)]
+    assert reasons == [("run-1", "malformed_json", 1), ("run-2", "invalid_rating", 1), ("run-2", "missing_rating", 1)]
 
     # the incremental path (delete+insert) in Snowflake SQL
     snowflake_sql(port, *snowflake_inserts(FILE_3), *snowflake_inserts(FILE_4))

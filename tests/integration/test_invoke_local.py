@@ -49,10 +49,11 @@ def test_validate_accepts_the_sample_execution_input():
 
 def test_validate_rejects_with_a_typed_error(tmp_path):
     event = json.loads((ROOT / "tests/events/validate_input.json").read_text())
-    event["source"]["key"] = "reviews/report.csv"
+    event["source"]["key"] = "reviews/report.xlsx"
     path = tmp_path / "event.json"
     path.write_text(json.dumps(event))
     proc = invoke_local("validate", path)
     assert proc.returncode == 1
     assert "UnsupportedFileType" in proc.stdout + proc.stderr
-    assert "'reviews/report.csv' is not one of .json[.gz], .jsonl[.gz], .ndjson[.gz]" in proc.stdout + proc.stderr
+    expected = "'reviews/report.xlsx' is not one of .json[.gz], .jsonl[.gz], .ndjson[.gz], .csv[.gz]"
+    assert expected in proc.stdout + proc.stderr

@@ -19,7 +19,7 @@ def _reason_file(cloud, run_id):
 
 def test_unsupported_file_is_quarantined_with_its_reason_and_notified(cloud, tmp_path):
     # Given a CSV landed under the reviews prefix
-    src = tmp_path / "report.csv"
+    src = tmp_path / "report.xlsx"
     src.write_bytes(b"asin,rating\nB000,5\n")
 
     # When it runs through the pipeline
@@ -29,8 +29,8 @@ def test_unsupported_file_is_quarantined_with_its_reason_and_notified(cloud, tmp
     # Then the execution ends in Rejected, the object sits in quarantine byte for byte, with its reason
     assert result.status == "REJECTED"
     assert [s["state"] for s in result.steps] == REJECT_STEPS
-    expected_message = "'reviews/report.csv' is not one of .json[.gz], .jsonl[.gz], .ndjson[.gz]"
-    quarantined = f"s3://{bucket_name('quarantine')}/objects/{result.execution}/reviews/report.csv"
+    expected_message = "'reviews/report.xlsx' is not one of .json[.gz], .jsonl[.gz], .ndjson[.gz], .csv[.gz]"
+    quarantined = f"s3://{bucket_name('quarantine')}/objects/{result.execution}/reviews/report.xlsx"
     assert result.rejection == {
         "quarantine_uri": quarantined,
         "reason": "unsupported_file_type",
@@ -42,7 +42,7 @@ def test_unsupported_file_is_quarantined_with_its_reason_and_notified(cloud, tmp
         "shoplake-run-id": result.execution,
     }
     assert _reason_file(cloud, result.execution) == {
-        "source_uri": f"s3://{bucket_name('raw')}/reviews/report.csv",
+        "source_uri": f"s3://{bucket_name('raw')}/reviews/report.xlsx",
         "source_version_id": event["detail"]["object"]["version-id"],
         "run_id": result.execution,
         "reason": "unsupported_file_type",
@@ -57,7 +57,7 @@ def test_unsupported_file_is_quarantined_with_its_reason_and_notified(cloud, tmp
                 "outcome": "REJECTED",
                 "execution": cloud.refs["ReviewPipeline"].replace(":stateMachine:", ":execution:")
                 + f":{result.execution}",
-                "object": f"s3://{bucket_name('raw')}/reviews/report.csv",
+                "object": f"s3://{bucket_name('raw')}/reviews/report.xlsx",
                 "reason": "unsupported_file_type",
                 "message": expected_message,
                 "quarantine_uri": quarantined,
@@ -95,7 +95,7 @@ def test_object_above_the_stage_limit_is_rejected(tmp_path, monkeypatch):
 
 def test_redelivered_event_starts_no_second_execution(cloud):
     # Given one S3 event, delivered twice (EventBridge delivers at least once)
-    event = cloud.put_raw("reviews/report.csv", b"a,b\n")
+    event = cloud.put_raw("reviews/report.xlsx", b"a,b\n")
     first = cloud.deliver(event)[0]["response"]
     second = cloud.deliver(event)[0]["response"]
 
@@ -110,7 +110,7 @@ def test_redelivered_event_starts_no_second_execution(cloud):
 
 def test_same_object_version_without_the_idempotency_record_still_starts_once(cloud):
     # Given the idempotency record is gone (expired), the deterministic name still protects
-    event = cloud.put_raw("reviews/report.csv", b"a,b\n")
+    event = cloud.put_raw("reviews/report.xlsx", b"a,b\n")
     first = cloud.deliver(event)[0]["response"]
     table = cloud.client("dynamodb")
     for item in table.scan(TableName=cloud.refs["IdempotencyTable"])["Items"]:

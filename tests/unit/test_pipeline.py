@@ -48,16 +48,16 @@ def test_accepted_extensions(key, suffix, compression):
         ("orders/a.jsonl", 10, errors.UnknownDataset, "'orders/a.jsonl' is under no dataset prefix"),
         ("reviews/a.jsonl", 0, errors.EmptyObject, "'reviews/a.jsonl' has zero bytes"),
         (
-            "reviews/a.csv",
+            "reviews/a.xlsx",
             10,
             errors.UnsupportedFileType,
-            "'reviews/a.csv' is not one of .json[.gz], .jsonl[.gz], .ndjson[.gz]",
+            "'reviews/a.xlsx' is not one of .json[.gz], .jsonl[.gz], .ndjson[.gz], .csv[.gz]",
         ),
         (
             "reviews/a.jsonl.bz2",
             10,
             errors.UnsupportedFileType,
-            "'reviews/a.jsonl.bz2' is not one of .json[.gz], .jsonl[.gz], .ndjson[.gz]",
+            "'reviews/a.jsonl.bz2' is not one of .json[.gz], .jsonl[.gz], .ndjson[.gz], .csv[.gz]",
         ),
         ("reviews/.jsonl", 10, errors.UnsupportedFileType, None),
         (
@@ -205,9 +205,9 @@ def test_quarantine_copies_the_announced_object_version_from_s3(monkeypatch):
         for bucket in ("raw", "quarantine"):
             s3.create_bucket(Bucket=bucket)
         s3.put_bucket_versioning(Bucket="raw", VersioningConfiguration={"Status": "Enabled"})
-        first = s3.put_object(Bucket="raw", Key="reviews/a.csv", Body=b"first")["VersionId"]
-        s3.put_object(Bucket="raw", Key="reviews/a.csv", Body=b"second, overwritten before quarantine ran")
-        inp = execution_input("reviews/a.csv", size=5)
+        first = s3.put_object(Bucket="raw", Key="reviews/a.xlsx", Body=b"first")["VersionId"]
+        s3.put_object(Bucket="raw", Key="reviews/a.xlsx", Body=b"second, overwritten before quarantine ran")
+        inp = execution_input("reviews/a.xlsx", size=5)
         inp = inp.model_copy(update={"source": inp.source.model_copy(update={"version_id": first})})
         cause = json.dumps({"errorType": "UnsupportedFileType", "errorMessage": "not a dump"})
         inp = pipeline.ExecutionInput.model_validate(
@@ -216,7 +216,7 @@ def test_quarantine_copies_the_announced_object_version_from_s3(monkeypatch):
 
         result = pipeline.quarantine_object(inp, S3ObjectStore(), "quarantine")
 
-        key = f"objects/{inp.run_id}/reviews/a.csv"
+        key = f"objects/{inp.run_id}/reviews/a.xlsx"
         assert result == {
             "quarantine_uri": f"s3://quarantine/{key}",
             "reason": "unsupported_file_type",

@@ -1,4 +1,4 @@
-"""The QuickSight definition (shoplake/reporting/quicksight.py → resources/quicksight.yml) without AWS: the
+"""The QuickSight definition (shoplake/reporting/quicksight/ → resources/quicksight.yml) without AWS: the
 committed file is the generator's output, the data sets read the columns dbt builds, the dashboard
 repeats the local app's settings, and every reference inside the dashboard resolves — what
 QuickSight would otherwise only report when the stack is deployed. The compiled templates are
@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from shoplake.datasets.reviews.contract import REVIEWS
 from shoplake.reporting import quicksight as qs
 
 DUCKDB_TO_QUICKSIGHT = {
@@ -30,13 +29,8 @@ DUCKDB_TO_QUICKSIGHT = {
 
 def test_the_committed_file_is_the_generators_output():
     assert qs.OUTPUT.read_text() == qs.render(), (
-        "resources/quicksight.yml is stale: run `python -m shoplake.reporting.quicksight`"
+        "resources/quicksight.yml is stale: run `python -m shoplake.tooling.generate`"
     )
-
-
-def test_main_writes_the_template(tmp_path):
-    qs.main(["--output", str(tmp_path / "quicksight.yml")])
-    assert (tmp_path / "quicksight.yml").read_text() == qs.render()
 
 
 # ─── the data sets read what dbt builds ─────────────────────────────────────────────────────
@@ -48,7 +42,7 @@ def mart_columns(tmp_path_factory) -> dict[str, list[tuple[str, str]]]:
     from tests.fixture_warehouse import dbt, make_home, query
 
     home = make_home(tmp_path_factory.mktemp("quicksight") / "home")
-    result = dbt(home, "run", "--select", "+marts", "--quiet")
+    result = dbt(home, "build", "--select", "+marts", "--exclude-resource-type", "test", "unit_test", "--quiet")
     assert result.success
     rows = query(
         home / "warehouse.duckdb",
@@ -98,7 +92,6 @@ def test_dashboard_settings_are_the_local_apps():
     assert (qs.RANKED, qs.DEFAULT_MIN_REVIEWS) == (products.RANKED, products.DEFAULT_MIN_REVIEWS)
     assert inspect.signature(queries.most_helpful_reviews).parameters["limit"].default == qs.HELPFUL_REVIEWS
     assert qs.ACTIVITY_BUCKETS == queries.ACTIVITY_BUCKETS
-    assert qs.REASONS == queries.REASONS
 
 
 def _evaluate_ifelse(expression: str, review_count: int) -> str:
@@ -119,9 +112,30 @@ def test_activity_buckets_are_the_local_apps():
     assert list(dict.fromkeys(buckets)) == list(qs.ACTIVITY_BUCKETS)
 
 
-def test_quarantine_reasons_chart_has_one_series_per_reason_code():
+def test_quarantine_reasons_chart_stacks_the_long_form_records_by_reason():
+    # One measure coloured by the reason column: every dataset's reasons, none listed here
     (visual,) = [v for v in qs.PIPELINE_HEALTH.visuals if v.visual_id == "pipeline-quarantined-by-reason"]
-    assert [v.column for v in visual.values] == [f"QUARANTINED_{r.upper()}" for r in REVIEWS.reason_codes]
+    assert [(v.ds, v.column, v.role) for v in visual.values] == [("fct_quarantine_reasons", "RECORDS", "sum")]
+    assert (visual.colors.ds, visual.colors.column) == ("fct_quarantine_reasons", "QUARANTINE_REASON")
+    wells = visual.build()["BarChartVisual"]["ChartConfiguration"]["FieldWells"]["BarChartAggregatedFieldWells"]
+    assert wells["Colors"] == [
+        {
+            "CategoricalDimensionField": {
+                "FieldId": "pipeline-quarantined-by-reason.quarantine_reason.category",
+                "Column": {"DataSetIdentifier": "fct_quarantine_reasons", "ColumnName": "QUARANTINE_REASON"},
+            }
+        }
+    ]
+
+
+def test_the_pipeline_sheet_has_a_dataset_filter_over_every_visual_and_data_set():
+    (flt,) = [f for f in qs.FILTERS if f.group_id == "pipeline-dataset"]
+    built = flt.build()
+    assert built["CrossDataset"] == "ALL_DATASETS"
+    assert flt.visual_ids == tuple(v.visual_id for v in qs.PIPELINE_HEALTH.visuals)
+    read = {fld.ds for v in qs.PIPELINE_HEALTH.visuals for fld in (*v.values, *((v.category,) if v.category else ()))}
+    assert all("DATASET" in qs.DATA_SETS[ds].table.column_names for ds in read)
+    assert [c["Dropdown"]["SourceFilterId"] for c in qs.PIPELINE_HEALTH.filter_controls][0] == "pipeline-dataset-filter"
 
 
 # ─── every reference inside the dashboard resolves ─────────────────────────────────────────
@@ -215,7 +229,13 @@ def test_filters_apply_to_visuals_of_their_data_set_on_their_sheet(definition):
         (scope,) = group["ScopeConfiguration"]["SelectedSheets"]["SheetVisualScopingConfigurations"]
         assert scope["VisualIds"], group["FilterGroupId"]
         for visual_id in scope["VisualIds"]:
-            assert reads[scope["SheetId"], visual_id] == {ds}, (group["FilterGroupId"], visual_id)
+            if group["CrossDataset"] == "ALL_DATASETS":
+                # every data set the visual reads has the filtered column
+                column = flt["Column"]["ColumnName"]
+                for other in reads[scope["SheetId"], visual_id]:
+                    assert column in qs.DATA_SETS[other].table.column_names, (group["FilterGroupId"], visual_id)
+            else:
+                assert reads[scope["SheetId"], visual_id] == {ds}, (group["FilterGroupId"], visual_id)
 
 
 def test_parameters_and_filter_controls_resolve(definition):

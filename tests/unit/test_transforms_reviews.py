@@ -7,10 +7,10 @@ from datetime import date, datetime
 
 import pytest
 
-from shoplake.core.contracts import RecordFormat
 from shoplake.core.jobs import accounting as A
 from shoplake.core.jobs import readers
 from shoplake.core.spark import schema_for
+from shoplake.core.transform import ParseContext, parse_records
 from shoplake.datasets.reviews import transform as R
 from shoplake.datasets.reviews.contract import REVIEWS
 from tests.unit.review_lines import LINE_2014, LINE_2018, LINE_2023, review_id
@@ -28,7 +28,7 @@ def lines_df(spark, lines: list[str]):
 
 def parsed(spark, lines: list[str]):
     """Lines through the generic JSON Lines reader and the reviews transform."""
-    records = readers.json_lines(lines_df(spark, lines), REVIEWS.fields(RecordFormat.JSON_LINES))
+    records = readers.json_lines(lines_df(spark, lines), REVIEWS.fields)
     return R.parse_reviews(records)
 
 
@@ -237,8 +237,11 @@ REASON_CASES = [
 
 
 def test_every_reason_code_quarantines_the_line_as_landed(spark):
-    # Given one line per way of being invalid (every reason code of the contract)
-    assert {reason for _, reason in REASON_CASES} == set(REVIEWS.reason_codes)
+    # Given one line per way of being invalid (every reason code of the contract, with the store
+    # form's below)
+    assert {reason for _, reason in REASON_CASES} | {reason for _, reason in STORE_REASON_CASES} == set(
+        REVIEWS.reason_codes
+    )
     # When cleaned
     records, quarantine = clean(spark, [line for line, _ in REASON_CASES], run_id="run-q")
     # Then nothing is kept and every line is quarantined with its reason and raw text
@@ -408,4 +411,97 @@ def test_review_images_are_one_row_per_image_variant_with_the_reviews_year(spark
             (id_2023, "https://s/1.jpg", "small", "2020"),
             (id_2023, "https://s/2.jpg", "small", "2020"),
         ]
+    ]
+
+
+# --- the shop's own review form (CSV) -------------------------------------------------------------
+
+STORE_HEADER = "review_id,product_id,customer_id,rating,review_text,review_date"
+
+
+def clean_store_csv(spark, rows: list[str], run_id: str = "run-s"):
+    """CSV rows (after the header line) → (records, quarantine) through the generic CSV reader."""
+    lines = lines_df(spark, [STORE_HEADER, *rows])
+    header = readers.csv_header(REVIEWS, STORE_HEADER, SRC)
+    ctx = ParseContext(source_uri=SRC, ingested_at=INGESTED, layout=header.layout)
+    marked = A.mark_duplicates(
+        parse_records(R.TRANSFORM, readers.csv_records(lines, REVIEWS, header), ctx), ("review_id",)
+    )
+    numbered = A.with_line_numbers(marked, {0: 0})
+    records = A.to_work(numbered, R.TRANSFORM, source_uri=SRC, run_id=run_id, ingested_at=INGESTED)
+    quarantine = A.to_quarantine(numbered, REVIEWS, source_uri=SRC, run_id=run_id)
+    return rows_of(records), rows_of(quarantine)
+
+
+def rows_of(df) -> list[dict]:
+    return [r.asDict(recursive=True) for r in df.orderBy("line_number").collect()]
+
+
+def test_a_store_review_becomes_one_whole_canonical_row(spark):
+    # Given the shop's review form export, with a review text holding a comma, quotes and a line break
+    records, quarantine = clean_store_csv(
+        spark, ['SR-1,P-7,C-42,4,"Sturdy, ""really"" good.', 'Would buy again.",2026-11-20T18:30:00+01:00']
+    )
+    # Then it is exactly this row: the shop's id, the customer as reviewer, the text as written
+    assert quarantine == []
+    assert records == [
+        {
+            "review_id": "SR-1",
+            "product_id": "P-7",
+            "parent_product_id": None,
+            "reviewer_id": "C-42",
+            "reviewer_name": None,
+            "rating": 4,
+            "title": None,
+            "review_text": 'Sturdy, "really" good.\nWould buy again.',
+            "review_ts": datetime(2026, 11, 20, 17, 30),
+            "review_date": date(2026, 11, 20),
+            "helpful_votes": 0,
+            "total_votes": None,
+            "verified_purchase": None,
+            "image_count": 0,
+            "style": None,
+            "source_format": "store_csv",
+            "source_uri": SRC,
+            "line_number": 2,
+            "ingested_at": INGESTED_UTC,
+            "run_id": "run-s",
+            "review_year": "2026",
+            "images": [],
+        }
+    ]
+
+
+STORE_REASON_CASES = [
+    ("SR-1,P-1,C-1,5,too,many,fields", "malformed_row"),
+    ("SR-2,P-1,C-1,5", "malformed_row"),
+    (",P-1,C-1,5,ok,2026-11-20", "missing_review_id"),
+    ("SR-3, ,C-1,5,ok,2026-11-20", "missing_product_id"),
+    ("SR-4,P-1,,5,ok,2026-11-20", "missing_reviewer_id"),
+    ("SR-5,P-1,C-1,,ok,2026-11-20", "missing_rating"),
+    ("SR-6,P-1,C-1,4.5,ok,2026-11-20", "invalid_rating"),
+    ("SR-7,P-1,C-1,5,ok,", "missing_review_time"),
+    ("SR-8,P-1,C-1,5,ok,2026-02-30", "invalid_review_time"),
+    ("SR-9,P-1,C-1,5,ok,20 Nov 2026", "invalid_review_time"),
+    ("SR-10,P-1,C-1,5,ok,1993-12-31", "invalid_review_time"),
+]
+
+
+def test_every_store_form_reason_quarantines_the_row_as_landed(spark):
+    records, quarantine = clean_store_csv(spark, [row for row, _ in STORE_REASON_CASES])
+    assert records == []
+    assert quarantine == [
+        {"source_uri": SRC, "line_number": n, "reason": reason, "raw_record": row, "run_id": "run-s"}
+        for n, (row, reason) in enumerate(STORE_REASON_CASES, start=2)
+    ]
+
+
+def test_a_repeated_store_review_id_is_a_duplicate(spark):
+    records, quarantine = clean_store_csv(
+        spark, ["SR-1,P-1,C-1,5,first,2026-11-20", "SR-2,P-1,C-1,5,other,2026-11-20", "SR-1,P-1,C-1,1,again,2026-11-21"]
+    )
+    assert quarantine == []
+    assert [(r["line_number"], r["review_id"], r["review_text"]) for r in records] == [
+        (2, "SR-1", "first"),
+        (3, "SR-2", "other"),
     ]

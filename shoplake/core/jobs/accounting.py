@@ -116,14 +116,12 @@ def summarise(stats: Iterable[Mapping[str, Any]], reason_order: Iterable[str] = 
     return s
 
 
-def reconcile(summary: RecordSummary, scan: ObjectScan, *, structural_lines: int = 0) -> None:
-    """Fail loudly unless every physical line and every record is accounted for.
-
-    ``structural_lines`` are lines the reader consumed that belong to no record (a CSV header).
-    """
-    seen = summary.physical_lines + structural_lines
-    if seen != scan.physical_lines:
-        raise ReconciliationError(f"rows went missing: Spark read {seen} lines, the object has {scan.physical_lines}")
+def reconcile(summary: RecordSummary, scan: ObjectScan) -> None:
+    """Fail loudly unless every physical line and every record is accounted for."""
+    if summary.physical_lines != scan.physical_lines:
+        raise ReconciliationError(
+            f"rows went missing: Spark read {summary.physical_lines} lines, the object has {scan.physical_lines}"
+        )
     accounted = summary.processed + summary.quarantined + summary.duplicates
     if summary.records_read != accounted:
         raise ReconciliationError(
@@ -141,7 +139,7 @@ def partition_offsets(lines_per_partition: Mapping[int, int]) -> dict[int, int]:
     return offsets
 
 
-def with_line_numbers(df: DataFrame, offsets: Mapping[int, int], *, first_line: int = 1) -> DataFrame:
+def with_line_numbers(df: DataFrame, offsets: Mapping[int, int]) -> DataFrame:
     """Add the physical ``line_number`` a record starts on, from its ``line_id`` and the lines
     preceding each text partition. A reader that numbered its records itself (a ``line_number``
     column already there) keeps its numbers."""
@@ -149,7 +147,7 @@ def with_line_numbers(df: DataFrame, offsets: Mapping[int, int], *, first_line: 
         return df
     pairs = chain.from_iterable((F.lit(p).cast("long"), F.lit(o).cast("long")) for p, o in sorted(offsets.items()))
     offset = F.element_at(F.create_map(*pairs), F.shiftright(F.col("line_id"), ROW_BITS)) if offsets else F.lit(0)
-    line_number = offset + F.col("line_id").bitwiseAND(F.lit(ROW_MASK)) + first_line
+    line_number = offset + F.col("line_id").bitwiseAND(F.lit(ROW_MASK)) + 1
     return df.select("*", line_number.cast("long").alias("line_number"))
 
 

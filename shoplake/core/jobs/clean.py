@@ -31,7 +31,7 @@ from shoplake.core.jobs import accounting, readers
 from shoplake.core.jobs.common import COMMON_ARGS, JobArgs, write_json
 from shoplake.core.jobs.scan import scan_object
 from shoplake.core.storage import get_store
-from shoplake.core.transform import ParseContext, load_transform
+from shoplake.core.transform import ParseContext, load_transform, parse_records
 
 logger = logging.getLogger(__name__)
 
@@ -78,15 +78,13 @@ def run(spark: SparkSession, args: Mapping[str, Any]) -> dict[str, Any]:
         layout=reading.layout,
         default_currency=args.get("default_currency") or OPTIONAL_ARGS["default_currency"],
     )
-    parsed = transform.parse(reading.records, ctx)
+    parsed = parse_records(transform, reading.records, ctx)
     marked = accounting.mark_duplicates(parsed, job.dataset.identity).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         stats = [row.asDict() for row in accounting.record_stats(marked).collect()]
         summary = accounting.summarise(stats, job.dataset.reason_codes)
-        accounting.reconcile(summary, scan, structural_lines=reading.structural_lines)
-        numbered = accounting.with_line_numbers(
-            marked, accounting.partition_offsets(summary.lines_per_partition), first_line=reading.first_line
-        )
+        accounting.reconcile(summary, scan)
+        numbered = accounting.with_line_numbers(marked, accounting.partition_offsets(summary.lines_per_partition))
         records = accounting.to_work(
             numbered, transform, source_uri=job.source_uri, run_id=job.run_id, ingested_at=job.ingested_at
         )

@@ -5,7 +5,10 @@ Every reader produces one row per record (blank records included) with
 * ``line_id`` — increasing in file order, from the text scan (see :func:`with_line_ids`), of the
   physical line the record starts on; the accounting turns it into a 1-based line number;
 * ``raw_record`` — the record's text as it arrived (a UTF-8 BOM removed);
-* ``is_blank`` — the record is empty or white space only (not a record: counted as a line);
+* ``is_blank`` — not a record, only counted as physical lines: an empty or white-space line, a
+  CSV header row;
+* ``lines`` — (optional, default 1) the physical lines the row spans, and ``line_number`` —
+  (optional) the line it starts on, where a reader numbers its records itself;
 * ``reason`` — the reader's quarantine reason (``malformed_json``, ``malformed_row``), else null;
 * ``f`` — a struct of the dataset's input fields, each as its raw text (null where absent).
 
@@ -14,16 +17,17 @@ Only Spark's own readers and built-in functions run per record: no Python.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from shoplake.core.contracts import Dataset, Layout, RecordFormat
-from shoplake.core.errors import UnsupportedFileType
+from shoplake.core.errors import MalformedDocument, MissingColumns, ReconciliationError, UnsupportedFileType
 from shoplake.core.jobs.scan import ObjectScan
 
 CORRUPT = "_corrupt_record"
@@ -107,6 +111,219 @@ def _json_line_stages(fields: tuple[str, ...]) -> tuple[list[Column | str], ...]
     return parsed, checked
 
 
+# --- CSV ---------------------------------------------------------------------------------------
+
+# RFC 4180: a quote inside a quoted field is doubled (Spark's default escape is a backslash).
+CSV_OPTIONS = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT, "escape": '"'}
+
+
+@dataclass(frozen=True)
+class CsvHeader:
+    """A CSV file's header row: its column names as written, and the layout they choose."""
+
+    columns: tuple[str, ...]
+    layout: Layout
+    # Header columns (as written) that name no field of the chosen layout.
+    unknown: tuple[str, ...]
+    # field of the layout → the header column (as written) that carries it.
+    fields: dict[str, str]
+
+
+def csv_header(dataset: Dataset, first_line: str, source_uri: str) -> CsvHeader:
+    """Parse a CSV file's header row (names match fields in any letter case and order) and pick
+    the first layout whose required fields it has; reject the file if none fits."""
+    if not first_line.strip():
+        raise MalformedDocument(f"{source_uri}: the first line is empty; a CSV file starts with its header row")
+    if first_line.count('"') % 2:
+        raise MalformedDocument(f"{source_uri}: the header row has an unterminated quoted name")
+    columns = tuple(name.strip() for name in next(csv.reader([first_line])))
+    lowered = [c.lower() for c in columns]
+    repeated = sorted({c for c in lowered if lowered.count(c) > 1})
+    if repeated:
+        raise MalformedDocument(f"{source_uri}: the header names {', '.join(repeated)} more than once")
+    layouts = [layout for layout in dataset.layouts if RecordFormat.CSV in layout.formats]
+    misses = []
+    for layout in layouts:
+        missing = [f for f in layout.required if f.lower() not in lowered]
+        if not missing:
+            by_lower = {c.lower(): c for c in columns}
+            fields = {f: by_lower[f.lower()] for f in layout.fields if f.lower() in by_lower}
+            known = {f.lower() for f in layout.fields}
+            return CsvHeader(columns, layout, tuple(c for c in columns if c.lower() not in known), fields)
+        misses.append((len(missing), layout, missing))
+    _, closest, missing = min(misses, key=lambda m: m[0])
+    raise MissingColumns(
+        f"{source_uri}: the header lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+        f"required by the {closest.name} layout of {dataset.name} (header: {', '.join(columns)})"
+    )
+
+
+def csv_records(lines: DataFrame, dataset: Dataset, header: CsvHeader) -> DataFrame:
+    """CSV records from physical lines (``line_id``, ``value``).
+
+    A record is one line, or several where a quoted field holds line breaks: a line with an odd
+    number of quotes opens or closes such a field (RFC 4180 doubles quotes inside quoted fields,
+    so only those lines change the parity). Records are parsed by Spark's CSV parser (``from_csv``)
+    with the header's columns; a record with more or fewer fields than the header, or a quoted
+    field never closed, is ``malformed_row``. The header line is not a record (``is_blank``).
+    """
+    odd = ((F.length("value") - F.length(F.regexp_replace("value", '"', ""))) % 2 == 1).alias("odd")
+    lines = lines.select("line_id", "value", odd)
+    if lines.filter("odd").limit(1).count() == 0:
+        # Every record is one line: no reordering, no shuffle.
+        grouped = lines.select(
+            "line_id", F.col("value").alias("raw_record"), F.lit(1).alias("lines"), F.lit(False).alias("open_quote")
+        )
+    else:
+        # A quoted line break: records are found in file order, which takes one ordered pass.
+        order = Window.orderBy("line_id")
+        before = F.coalesce(
+            F.sum(F.col("odd").cast("int")).over(order.rowsBetween(Window.unboundedPreceding, -1)), F.lit(0)
+        )
+        starts = lines.select(
+            "line_id",
+            "value",
+            "odd",
+            F.row_number().over(order).alias("line_number"),
+            (before % 2 == 0).alias("starts"),
+        )
+        owner = F.max(F.when(F.col("starts"), F.col("line_id"))).over(order.rowsBetween(Window.unboundedPreceding, 0))
+        grouped = (
+            starts.select("*", owner.alias("record_id"))
+            .groupBy("record_id")
+            .agg(
+                F.sort_array(F.collect_list(F.struct("line_id", "value"))).alias("parts"),
+                F.min("line_number").alias("line_number"),
+                F.count(F.lit(1)).alias("lines"),
+                (F.sum(F.col("odd").cast("int")) % 2 == 1).alias("open_quote"),
+            )
+            .select(
+                F.col("record_id").alias("line_id"),
+                F.array_join(F.transform("parts", lambda p: p["value"]), "\n").alias("raw_record"),
+                "lines",
+                "open_quote",
+                "line_number",
+            )
+        )
+    names = [f"c{i}" for i in range(len(header.columns))]
+    schema = T.StructType([T.StructField(n, T.StringType()) for n in names] + [T.StructField(CORRUPT, T.StringType())])
+    position = {c: f"c{i}" for i, c in enumerate(header.columns)}
+    is_header = F.col("line_id") == 0
+    raw = F.col("raw_record")
+    parsed = grouped.select("*", F.from_csv(raw, schema.simpleString(), CSV_OPTIONS).alias("p"))
+    blank = is_header | F.coalesce(F.trim(raw) == "", F.lit(True))
+    p = F.col("p")
+    fields = [
+        (p[position[header.fields[name]]] if name in header.fields else F.lit(None).cast("string")).alias(name)
+        for name in dataset.fields
+    ]
+    malformed = ~blank & (F.col("open_quote") | p[CORRUPT].isNotNull())
+    extra = ["line_number"] if "line_number" in grouped.columns else []
+    return parsed.select(
+        "line_id",
+        raw.alias("raw_record"),
+        blank.alias("is_blank"),
+        F.when(malformed, F.lit("malformed_row")).alias("reason"),
+        F.struct(*fields).alias("f"),
+        "lines",
+        *extra,
+    )
+
+
+# --- JSON arrays --------------------------------------------------------------------------------
+
+
+def json_array_records(spark: SparkSession, path: str, dataset: Dataset, source_uri: str) -> DataFrame:
+    """The elements of a file that is one top-level JSON array, one record each.
+
+    Jackson (``from_json`` to an array of strings) gives each element's text; the physical line
+    each element starts on comes from the text itself: with string literals blanked out (a JSON
+    string cannot span lines), a line's brackets and values say where elements begin. Both
+    readings must find the same number of elements, or the job fails loudly. The whole document
+    is one JSON value, so it is parsed in one task: fine for catalogue exports, not for logs.
+    """
+    text = F.regexp_replace("value", "^\ufeff", "")
+    whole = spark.read.text(literal_path(path), wholetext=True).select(
+        F.from_json(text, T.ArrayType(T.StringType())).alias("elements")
+    )
+    if whole.filter(F.col("elements").isNotNull()).limit(1).count() == 0:
+        raise MalformedDocument(f"{source_uri}: the file is not one well-formed JSON array")
+    elements = whole.select(F.posexplode("elements").alias("pos", "raw_record")).select(
+        (F.col("pos") + 1).cast("long").alias("element"), "raw_record"
+    )
+
+    # Where elements start: per line, strings → v, other scalars → v, then only [ ] { } , v are
+    # kept; an element starts where a [, { or v stands at depth 1 (inside the top-level array).
+    by_line = Window.orderBy("line_number")
+    tokens = F.regexp_replace(
+        F.regexp_replace(F.regexp_replace("value", r'"(?:[^"\\]|\\.)*"', "v"), r"[A-Za-z0-9.+\-]+", "v"),
+        r"[^\[\]{},v]",
+        "",
+    )
+    lines = with_line_ids(spark.read.text(literal_path(path))).select(
+        F.row_number().over(Window.orderBy("line_id")).alias("line_number"), tokens.alias("t")
+    )
+    delta = F.length(F.regexp_replace("t", r"[^\[{]", "")) - F.length(F.regexp_replace("t", r"[^\]}]", ""))
+    depth = F.coalesce(F.sum(delta).over(by_line.rowsBetween(Window.unboundedPreceding, -1)), F.lit(0))
+    starts = lines.select("line_number", "t", depth.alias("depth")).select(
+        "line_number",
+        F.aggregate(
+            F.split("t", ""),
+            F.struct(F.col("depth").alias("d"), F.lit(0).alias("n")),
+            lambda acc, c: F.struct(
+                (acc["d"] + F.when(c.isin("[", "{"), 1).when(c.isin("]", "}"), -1).otherwise(0)).alias("d"),
+                (acc["n"] + F.when((acc["d"] == 1) & c.isin("[", "{", "v"), 1).otherwise(0)).alias("n"),
+            ),
+            lambda acc: acc["n"],
+        ).alias("starts"),
+    )
+    before = F.coalesce(F.sum("starts").over(by_line.rowsBetween(Window.unboundedPreceding, -1)), F.lit(0))
+    first_lines = starts.filter(F.col("starts") > 0).select(
+        F.explode(F.sequence(before + 1, before + F.col("starts"))).cast("long").alias("element"), "line_number"
+    )
+    totals = starts.agg(F.count(F.lit(1)).alias("lines"), F.coalesce(F.sum("starts"), F.lit(0)).alias("starts")).first()
+    found = elements.count()
+    if found != totals["starts"]:
+        raise ReconciliationError(
+            f"{source_uri}: Jackson read {found} array elements, the text has {totals['starts']} element starts"
+        )
+
+    # Each element spans the lines up to the next one's start (the last one, to the end); the
+    # lines before the first element are counted with it, so the lines add up to the file's.
+    by_element = Window.orderBy("element")
+    next_start = F.coalesce(F.lead("line_number").over(by_element), F.lit(totals["lines"] + 1))
+    spans = (next_start - F.col("line_number")) + F.when(F.col("element") == 1, F.col("line_number") - 1).otherwise(0)
+    numbered = elements.join(first_lines, "element").select(
+        "element", "raw_record", F.col("line_number").cast("long").alias("line_number"), spans.alias("lines")
+    )
+    parsed = numbered.select(
+        F.col("element").alias("line_id"),
+        "raw_record",
+        F.lit(False).alias("is_blank"),
+        F.from_json("raw_record", fields_schema(dataset.fields), JSON_OPTIONS).alias("f"),
+        "lines",
+        "line_number",
+    )
+    malformed = F.col("f").isNull() | F.col("f")[CORRUPT].isNotNull() | ~F.col("raw_record").rlike(r"^\s*\{")
+    records = parsed.select(
+        "line_id", "raw_record", "is_blank", F.when(malformed, F.lit("malformed_json")).alias("reason"), "f",
+        "lines", "line_number",
+    )  # fmt: skip
+    if found == 0:
+        # An empty array: no records, only lines.
+        empty = spark.range(1).select(
+            F.lit(0).cast("long").alias("line_id"),
+            F.lit("").alias("raw_record"),
+            F.lit(True).alias("is_blank"),
+            F.lit(None).cast("string").alias("reason"),
+            F.lit(None).cast(fields_schema(dataset.fields)).alias("f"),
+            F.lit(totals["lines"]).alias("lines"),
+            F.lit(1).cast("long").alias("line_number"),
+        )
+        return empty
+    return records
+
+
 @dataclass(frozen=True)
 class Reading:
     """A file's records (see the module docstring) and what the reader learnt about the file."""
@@ -117,10 +334,6 @@ class Reading:
     layout: Layout | None = None
     # Input fields the file has that no layout knows (kept out of the tables, reported).
     unknown_fields: tuple[str, ...] = ()
-    # Physical lines that belong to no record (a CSV header).
-    structural_lines: int = 0
-    # The line number of the first line the records' line ids count from.
-    first_line: int = 1
 
 
 def record_format(dataset: Dataset, source_uri: str, scan: ObjectScan) -> RecordFormat:
@@ -135,8 +348,12 @@ def record_format(dataset: Dataset, source_uri: str, scan: ObjectScan) -> Record
 
 def read(spark: SparkSession, path: str, dataset: Dataset, source_uri: str, scan: ObjectScan) -> Reading:
     """Every record of one object, in its format. Raises an ObjectRejected error for a file that
-    is unusable as a whole."""
+    is unusable as a whole (a CSV header without a required column, a broken JSON array)."""
     fmt = record_format(dataset, source_uri, scan)
     if fmt == RecordFormat.JSON_LINES:
-        return Reading(json_lines(read_lines(spark, path), dataset.fields(fmt)), fmt)
-    raise UnsupportedFileType(f"{source_uri}: no reader for {fmt.value} yet")
+        return Reading(json_lines(read_lines(spark, path), dataset.fields), fmt)
+    if fmt == RecordFormat.CSV:
+        header = csv_header(dataset, scan.first_line, source_uri)
+        records = csv_records(read_lines(spark, path), dataset, header)
+        return Reading(records, fmt, header.layout, header.unknown)
+    return Reading(json_array_records(spark, path, dataset, source_uri), fmt)

@@ -6,6 +6,7 @@ from shoplake.core.contracts import Column as _C
 from shoplake.core.contracts import Dataset, Layout, RecordFormat, Table, lineage_columns
 
 JSON = (RecordFormat.JSON_LINES,)
+CSV = (RecordFormat.CSV,)
 
 LAYOUTS = (
     Layout(
@@ -29,15 +30,24 @@ LAYOUTS = (
         formats=JSON,
         description="2023 dumps: timestamp in ms, images with small/medium/large URLs",
     ),
+    Layout(
+        "store_csv",
+        ("review_id", "product_id", "customer_id", "rating", "review_text", "review_date"),
+        required=("review_id", "product_id", "customer_id", "rating", "review_date"),
+        formats=CSV,
+        description="the shop's own review form export: the reviewer is the customer, review_id the shop's id",
+    ),
 )  # fmt: skip
 
 REVIEWS = Dataset(
     name="reviews",
-    description="Amazon product reviews, cleaned and flattened by the review pipeline.",
-    formats=JSON,
+    description="Product reviews: Amazon review dumps and the shop's own review form.",
+    formats=(RecordFormat.JSON_LINES, RecordFormat.CSV),
     layouts=LAYOUTS,
     dbt_source="amazon",
-    identity=("product_id", "reviewer_id", "review_ts"),
+    # For Amazon records review_id is a hash of (product, reviewer, review time), so a repeated
+    # review is a repeated id; a store review's id is the shop's own.
+    identity=("review_id",),
     published=(
         Table(
             name="reviews",
@@ -47,10 +57,15 @@ REVIEWS = Dataset(
             ),
             unique_key=("review_id", "run_id"),
             columns=(
-                _C("review_id", "string", "sha256 of product id, reviewer id and review time (32 hex)", required=True),
-                _C("product_id", "string", "asin"),
+                _C(
+                    "review_id",
+                    "string",
+                    "Amazon: sha256 of product, reviewer and review time (32 hex); store: its id",
+                    required=True,
+                ),
+                _C("product_id", "string", "asin / product_id"),
                 _C("parent_product_id", "string", "parent_asin (2023 only)"),
-                _C("reviewer_id", "string", "reviewerID / user_id"),
+                _C("reviewer_id", "string", "reviewerID / user_id / customer_id"),
                 _C("reviewer_name", "string"),
                 _C("rating", "int", "1 to 5", required=True, values=(1, 2, 3, 4, 5)),
                 _C("title", "string", "summary / title"),
@@ -62,7 +77,7 @@ REVIEWS = Dataset(
                 _C("verified_purchase", "boolean", "null for 2014"),
                 _C("image_count", "int"),
                 _C("style", "map<string,string>", "keys lower-cased, trailing colon removed"),
-                _C("source_format", "string", "amazon_2014 | amazon_2018 | amazon_2023"),
+                _C("source_format", "string", "amazon_2014 | amazon_2018 | amazon_2023 | store_csv"),
                 *lineage_columns(),
             ),
         ),
@@ -82,11 +97,12 @@ REVIEWS = Dataset(
     ),
     reasons={
         "unknown_format": "the object matches none of the 2014 / 2018 / 2023 review layouts",
-        "missing_product_id": "asin is missing or empty",
-        "missing_reviewer_id": "reviewerID / user_id is missing or empty",
+        "missing_review_id": "a store review without its review_id",
+        "missing_product_id": "asin / product_id is missing or empty",
+        "missing_reviewer_id": "reviewerID / user_id / customer_id is missing or empty",
         "missing_rating": "overall / rating is missing",
         "invalid_rating": "the rating is not an integral number from 1 to 5",
-        "missing_review_time": "no review time: unixReviewTime / reviewTime / timestamp all missing",
-        "invalid_review_time": "the review time is present but unusable",
+        "missing_review_time": "no review time: unixReviewTime / reviewTime / timestamp / review_date all missing",
+        "invalid_review_time": "the review time is present but unusable (or before 1994, or from 2100 on)",
     },
 )

@@ -40,7 +40,9 @@ from shoplake.datasets.reviews.contract import REVIEWS
 T = TypeVar("T")
 
 FORMATS: tuple[str, ...] = ("amazon_2014", "amazon_2018", "amazon_2023")
-REASONS: tuple[str, ...] = tuple(REVIEWS.reason_codes)
+# The reasons a line of an Amazon JSON Lines dump can be quarantined for (the store form's CSV
+# reasons, malformed_row and missing_review_id, cannot occur in one).
+REASONS: tuple[str, ...] = tuple(r for r in REVIEWS.reason_codes if r not in ("malformed_row", "missing_review_id"))
 
 # Usable review times start at 1994-01-01 UTC (epoch milliseconds); they end before 2100.
 MIN_REVIEW_MS = 757_382_400_000

@@ -17,7 +17,7 @@ counts are the generic jobs' (``shoplake.core.transform``).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from functools import cache, reduce
 
 from pyspark.sql import Column, DataFrame
@@ -26,9 +26,9 @@ from pyspark.sql import types as T
 
 from shoplake.core.columns import boolean as _boolean
 from shoplake.core.columns import count as _count
+from shoplake.core.columns import iso_timestamp, sha_id
 from shoplake.core.columns import number as _number
 from shoplake.core.columns import present as _present
-from shoplake.core.columns import sha_id
 from shoplake.core.columns import strip as _strip
 from shoplake.core.spark import typed
 from shoplake.core.transform import DatasetTransform, ParseContext
@@ -39,6 +39,7 @@ IMAGES_TABLE = REVIEWS.table("review_images")
 PARTITION_COLUMN = REVIEWS_TABLE.partition_by or "review_year"
 
 FORMAT_2014, FORMAT_2018, FORMAT_2023 = "amazon_2014", "amazon_2018", "amazon_2023"
+FORMAT_STORE = "store_csv"
 
 # A field that only one generation has decides the generation (checked 2023, then 2014, then 2018).
 _MARKERS_2023 = ("rating", "user_id", "parent_asin", "timestamp", "helpful_vote", "verified_purchase")
@@ -62,6 +63,7 @@ IMAGE_TYPE = T.ArrayType(
 FIRST_USABLE_DAY, FIRST_UNUSABLE_DAY = date(1994, 1, 1), date(2100, 1, 1)
 _EPOCH_FROM = (FIRST_USABLE_DAY - date(1970, 1, 1)).days * 86_400  # 757_382_400 s
 _EPOCH_UNTIL = (FIRST_UNUSABLE_DAY - date(1970, 1, 1)).days * 86_400  # 4_102_444_800 s
+_USABLE_FROM, _USABLE_UNTIL = datetime(1994, 1, 1), datetime(2100, 1, 1)
 
 _REVIEW_TIME = r"^\s*(\d{1,2})\s+(\d{1,2}),\s*(\d{4})\s*$"  # "09 13, 2009", "01 5, 2014"
 
@@ -86,21 +88,22 @@ def _review_date(c: Column) -> Column:
 # --- the pipeline -----------------------------------------------------------------------------
 
 
-def parse_reviews(records: DataFrame) -> DataFrame:
-    """Detect the generation, validate and normalise every record of the generic JSON reader.
+def parse_reviews(records: DataFrame, layout: str | None = None) -> DataFrame:
+    """Detect the generation, validate and normalise every record of a generic reader.
 
     Input: line_id, raw_record, is_blank, reason (the reader's), f. Output: line_id, raw_record,
-    is_blank, reason (null when valid), source_format and the work columns.
+    is_blank, reason (null when valid), source_format and the work columns. ``layout`` is the
+    file's layout where its header decided it (``store_csv``); JSON records tell their own.
     """
     out = records
-    for stage in _parse_stages():
+    for stage in _parse_stages(layout):
         out = out.select(*stage)
     return out
 
 
 @cache
-def _parse_stages() -> tuple[list[Column | str], ...]:
-    """The projections of parse_reviews, built once per process.
+def _parse_stages(layout: str | None) -> tuple[list[Column | str], ...]:
+    """The projections of parse_reviews, built once per process and layout.
 
     Building these few hundred expressions costs about 1,600 Py4J calls (~0.5 s); unresolved
     columns can be reused by any number of DataFrames, so they are built only once.
@@ -111,12 +114,15 @@ def _parse_stages() -> tuple[list[Column | str], ...]:
     def any_present(names: tuple[str, ...]) -> Column:
         return reduce(lambda a, b: a | b, [j[n].isNotNull() for n in names])
 
-    source_format = (
-        F.when(F.col("is_blank") | malformed, F.lit(None).cast("string"))
-        .when(any_present(_MARKERS_2023), F.lit(FORMAT_2023))
-        .when(any_present(_MARKERS_2014), F.lit(FORMAT_2014))
-        .when(any_present(_MARKERS_2018), F.lit(FORMAT_2018))
-    )
+    source_format = F.when(F.col("is_blank") | malformed, F.lit(None).cast("string"))
+    if layout == FORMAT_STORE:
+        source_format = source_format.otherwise(F.lit(FORMAT_STORE))
+    else:
+        source_format = (
+            source_format.when(any_present(_MARKERS_2023), F.lit(FORMAT_2023))
+            .when(any_present(_MARKERS_2014), F.lit(FORMAT_2014))
+            .when(any_present(_MARKERS_2018), F.lit(FORMAT_2018))
+        )
     detected: list[Column | str] = [
         "line_id",
         "raw_record",
@@ -131,6 +137,7 @@ def _parse_stages() -> tuple[list[Column | str], ...]:
     is_2023 = F.col("source_format") == FORMAT_2023
     is_2018 = F.col("source_format") == FORMAT_2018
     is_2014 = F.col("source_format") == FORMAT_2014
+    is_store = F.col("source_format") == FORMAT_STORE
 
     # Review time: 2014/2018 epoch seconds, else their "MM D, YYYY" date; 2023 epoch millis.
     seconds = _number(j["unixReviewTime"])
@@ -146,8 +153,12 @@ def _parse_stages() -> tuple[list[Column | str], ...]:
         (millis >= _EPOCH_FROM * 1000) & (millis < _EPOCH_UNTIL * 1000),
         F.timestamp_millis(millis.cast("long")),
     )
-    time_given = F.when(is_2023, _present(j["timestamp"])).otherwise(
-        _present(j["unixReviewTime"]) | _present(j["reviewTime"])
+    store_ts = iso_timestamp(j["review_date"])
+    ts_store = F.when((store_ts >= F.lit(_USABLE_FROM)) & (store_ts < F.lit(_USABLE_UNTIL)), store_ts)
+    time_given = (
+        F.when(is_store, _present(j["review_date"]))
+        .when(is_2023, _present(j["timestamp"]))
+        .otherwise(_present(j["unixReviewTime"]) | _present(j["reviewTime"]))
     )
 
     helpful_2014 = F.from_json(j["helpful"], T.ArrayType(T.LongType()))
@@ -191,16 +202,21 @@ def _parse_stages() -> tuple[list[Column | str], ...]:
         "read_reason",
         "malformed",
         "source_format",
-        j["asin"].alias("product_id"),
+        F.when(is_store, _strip(j["review_id"])).alias("store_review_id"),
+        F.when(is_store, _strip(j["product_id"])).otherwise(j["asin"]).alias("product_id"),
         F.when(is_2023, j["parent_asin"]).alias("parent_product_id"),
-        F.when(is_2023, j["user_id"]).otherwise(j["reviewerID"]).alias("reviewer_id"),
-        F.when(is_2023, F.lit(None).cast("string")).otherwise(j["reviewerName"]).alias("reviewer_name"),
-        F.when(is_2023, j["rating"]).otherwise(j["overall"]).alias("rating_text"),
-        F.when(is_2023, j["title"]).otherwise(j["summary"]).alias("title"),
-        F.when(is_2023, j["text"]).otherwise(j["reviewText"]).alias("review_text"),
-        F.when(is_2023, ts_2023).otherwise(ts_2014_2018).alias("review_ts"),
+        F.when(is_store, _strip(j["customer_id"]))
+        .when(is_2023, j["user_id"])
+        .otherwise(j["reviewerID"])
+        .alias("reviewer_id"),
+        F.when(is_2023 | is_store, F.lit(None).cast("string")).otherwise(j["reviewerName"]).alias("reviewer_name"),
+        F.when(is_2023 | is_store, j["rating"]).otherwise(j["overall"]).alias("rating_text"),
+        F.when(is_2023, j["title"]).when(is_store, F.lit(None).cast("string")).otherwise(j["summary"]).alias("title"),
+        F.when(is_store, j["review_text"]).when(is_2023, j["text"]).otherwise(j["reviewText"]).alias("review_text"),
+        F.when(is_store, ts_store).when(is_2023, ts_2023).otherwise(ts_2014_2018).alias("review_ts"),
         time_given.alias("time_given"),
-        F.when(is_2023, F.when(j["helpful_vote"].isNull(), F.lit(0)).otherwise(_count(j["helpful_vote"])))
+        F.when(is_store, F.lit(0).cast("long"))
+        .when(is_2023, F.when(j["helpful_vote"].isNull(), F.lit(0)).otherwise(_count(j["helpful_vote"])))
         .when(is_2018, F.when(j["vote"].isNull(), F.lit(0)).otherwise(_count(j["vote"])))
         .when(is_2014, F.get(helpful_2014, 0))
         .alias("helpful_votes"),
@@ -220,6 +236,9 @@ def _parse_stages() -> tuple[list[Column | str], ...]:
         F.when(F.col("is_blank"), F.lit(None).cast("string"))
         .when(F.col("malformed"), F.col("read_reason"))
         .when(F.col("source_format").isNull(), F.lit("unknown_format"))
+        .when(
+            (F.col("source_format") == FORMAT_STORE) & ~_present(F.col("store_review_id")), F.lit("missing_review_id")
+        )
         .when(~_present(F.col("product_id")), F.lit("missing_product_id"))
         .when(~_present(F.col("reviewer_id")), F.lit("missing_reviewer_id"))
         .when(~_present(F.col("rating_text")), F.lit("missing_rating"))
@@ -244,7 +263,7 @@ def _parse_stages() -> tuple[list[Column | str], ...]:
         "is_blank",
         "reason",
         "source_format",
-        F.when(valid, review_id).alias("review_id"),
+        F.when(valid, F.coalesce(F.col("store_review_id"), review_id)).alias("review_id"),
         "product_id",
         "parent_product_id",
         "reviewer_id",
@@ -289,7 +308,7 @@ class ReviewsTransform(DatasetTransform):
     work_extras = (T.StructField("images", IMAGE_TYPE),)
 
     def parse(self, records: DataFrame, ctx: ParseContext) -> DataFrame:
-        return parse_reviews(records)
+        return parse_reviews(records, ctx.layout.name if ctx.layout else None)
 
     def publish(self, records: DataFrame) -> dict[str, DataFrame]:
         return {REVIEWS_TABLE.name: to_published_reviews(records), IMAGES_TABLE.name: to_review_images(records)}

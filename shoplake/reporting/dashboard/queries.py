@@ -1,10 +1,9 @@
 """Every question the dashboard asks the marts, one function each.
 
 The SQL runs unchanged on DuckDB and Snowflake (``marts.<model>``, ``?`` placeholders). Values
-chosen by the user (dates, product and run ids, the minimum review count) are always bound as
-parameters; what is put into SQL text is the contract's quarantine reason codes and row limits,
-as validated integers (:func:`_limit`: a bound ``LIMIT ?`` is not accepted by every Snowflake
-client path).
+chosen by the user (dates, product, run ids and datasets, the minimum review count) are always
+bound as parameters; what is put into SQL text is row limits only, as validated integers
+(:func:`_limit`: a bound ``LIMIT ?`` is not accepted by every Snowflake client path).
 """
 
 from __future__ import annotations
@@ -14,10 +13,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from shoplake.datasets.reviews.contract import REVIEWS
 from shoplake.reporting.dashboard.marts import Marts
-
-REASONS: tuple[str, ...] = tuple(REVIEWS.reason_codes)
 
 
 def _limit(n: int) -> str:
@@ -284,6 +280,20 @@ def unusual_reviewers(marts: Marts, *, limit: int = 200) -> pd.DataFrame:
 
 
 # ─── pipeline health ────────────────────────────────────────────────────────────────────────
+# Every question here covers every dataset, or one of them: ``dataset`` is bound as a parameter.
+
+
+def _of_dataset(dataset: str | None, *, where: bool = False) -> tuple[str, list[str]]:
+    """The SQL condition (and its parameters) that keeps one dataset's rows; nothing for all."""
+    if dataset is None:
+        return "", []
+    return (" where " if where else " and ") + "dataset = ?", [dataset]
+
+
+def pipeline_datasets(marts: Marts) -> list[str]:
+    """The datasets that have published a file."""
+    df = marts.query("select distinct dataset from marts.fct_pipeline_runs order by dataset")
+    return df["dataset"].tolist()
 
 
 @dataclass(frozen=True)
@@ -295,65 +305,92 @@ class PipelineTotals:
     duplicates: int
 
 
-def pipeline_totals(marts: Marts) -> PipelineTotals:
+def pipeline_totals(marts: Marts, dataset: str | None = None) -> PipelineTotals:
     """Over the current run of every file (what raw.* and the marts show)."""
+    condition, params = _of_dataset(dataset)
     df = marts.query(
-        """
+        f"""
         select count(*) as files, sum(records_read) as records_read, sum(processed) as processed,
                sum(quarantined) as quarantined, sum(duplicates) as duplicates
         from marts.fct_pipeline_runs
-        where is_current_run
-        """
+        where is_current_run{condition}
+        """,
+        params,
     )
     row = df.iloc[0]
     return PipelineTotals(**{f: _int(row[f]) for f in PipelineTotals.__dataclass_fields__})
 
 
-def daily_records(marts: Marts, *, days: int = 60) -> pd.DataFrame:
+def daily_records(marts: Marts, *, days: int = 60, dataset: str | None = None) -> pd.DataFrame:
     """committed_date, processed, quarantined, duplicates, records_read for the latest ``days`` days with runs."""
+    condition, params = _of_dataset(dataset, where=True)
     df = marts.query(
         f"""
         select committed_date, sum(processed) as processed, sum(quarantined) as quarantined,
                sum(duplicates) as duplicates, sum(records_read) as records_read
-        from marts.pipeline_health_daily
+        from marts.pipeline_health_daily{condition}
         group by committed_date
         order by committed_date desc
         limit {_limit(days)}
-        """
+        """,
+        params,
     )
     df["committed_date"] = pd.to_datetime(df["committed_date"])
     return df.sort_values("committed_date").reset_index(drop=True)
 
 
-def daily_quarantine_reasons(marts: Marts, *, days: int = 60) -> pd.DataFrame:
-    """committed_date, reason, records (long form; reasons with no records left out)."""
-    columns = ", ".join(f"sum(quarantined_{r}) as {r}" for r in REASONS)
-    wide = marts.query(
+def daily_quarantine_reasons(marts: Marts, *, days: int = 60, dataset: str | None = None) -> pd.DataFrame:
+    """committed_date, reason, records (long form) over the latest ``days`` days with quarantined records."""
+    condition, params = _of_dataset(dataset, where=True)
+    df = marts.query(
         f"""
-        select committed_date, {columns}
-        from marts.pipeline_health_daily
-        group by committed_date
-        order by committed_date desc
-        limit {_limit(days)}
-        """
+        with reasons as (
+            select committed_date, quarantine_reason as reason, sum(records) as records
+            from marts.fct_quarantine_reasons{condition}
+            group by committed_date, quarantine_reason
+        ),
+        latest_days as (
+            select distinct committed_date from reasons order by committed_date desc limit {_limit(days)}
+        )
+        select reasons.committed_date, reasons.reason, reasons.records
+        from reasons
+        inner join latest_days on reasons.committed_date = latest_days.committed_date
+        order by reasons.committed_date, reasons.reason
+        """,
+        params,
     )
-    long = wide.melt(id_vars="committed_date", value_vars=list(REASONS), var_name="reason", value_name="records")
-    long["records"] = long["records"].fillna(0).astype("int64")
-    long["committed_date"] = pd.to_datetime(long["committed_date"])
-    long = long[long["records"] > 0]
-    return long.sort_values(["committed_date", "reason"]).reset_index(drop=True)
+    df["records"] = df["records"].astype("int64")
+    df["committed_date"] = pd.to_datetime(df["committed_date"])
+    return df.reset_index(drop=True)
 
 
-def files_with_quarantine(marts: Marts, *, limit: int = 200) -> pd.DataFrame:
-    """The current runs that quarantined records, newest first."""
+def quarantine_reasons(marts: Marts, dataset: str | None = None) -> pd.DataFrame:
+    """dataset, reason, what it means, records: over the current run of every file, most first."""
+    condition, params = _of_dataset(dataset)
     return marts.query(
         f"""
-        select run_id, source_uri, committed_at, records_read, quarantined
+        select dataset, quarantine_reason as reason, reason_description as description, sum(records) as records
+        from marts.fct_quarantine_reasons
+        where is_current_run{condition}
+        group by dataset, quarantine_reason, reason_description
+        order by records desc, dataset, reason
+        """,
+        params,
+    )
+
+
+def files_with_quarantine(marts: Marts, *, limit: int = 200, dataset: str | None = None) -> pd.DataFrame:
+    """The current runs that quarantined records, newest first."""
+    condition, params = _of_dataset(dataset)
+    return marts.query(
+        f"""
+        select run_id, dataset, source_uri, committed_at, records_read, quarantined
         from marts.fct_pipeline_runs
-        where is_current_run and quarantined > 0
+        where is_current_run and quarantined > 0{condition}
         order by committed_at desc, run_id
         limit {_limit(limit)}
-        """
+        """,
+        params,
     )
 
 

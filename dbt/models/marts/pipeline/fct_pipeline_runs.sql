@@ -1,8 +1,9 @@
 {#-
-    Pipeline health per file: one row per publishing execution (a run of one source object), with
-    records in, processed, quarantined by reason, duplicates, and the quarantined lines still
-    visible in raw.reviews_quarantine. Re-processing a source (a new pipeline version) adds a run
-    and supersedes the previous one: only the current run's rows are in raw.*.
+    Pipeline health per file: one row per publishing execution (a run of one source object) of any
+    dataset, with records in, processed, quarantined, duplicates, and the quarantined records still
+    visible in the dataset's quarantine table. Re-processing a source (a new pipeline version) adds
+    a run and supersedes the previous one: only the current run's rows are in raw.*. Reasons, per
+    run, are in fct_quarantine_reasons.
 -#}
 
 with
@@ -18,7 +19,7 @@ quarantine as (
     select
         run_id,
         count(*) as quarantine_rows
-    from {{ ref('stg_amazon__reviews_quarantine') }}
+    from {{ ref('stg_shoplake__quarantined_records') }}
     group by run_id
 
 ),
@@ -50,9 +51,6 @@ final as (
         ranked.processed,
         ranked.quarantined,
         ranked.duplicates,
-        {%- for reason in var('reviews_quarantine_reasons') %}
-        ranked.quarantined_{{ reason }},
-        {%- endfor %}
         {{ safe_ratio('ranked.quarantined', 'ranked.records_read') }} as quarantine_rate,
         {{ safe_ratio('ranked.duplicates', 'ranked.records_read') }} as duplicate_rate,
         -- null for superseded runs: their quarantine files were replaced

@@ -1,14 +1,14 @@
 {#-
-    One row per quarantined input line of the current run of each file: which line, why, and the
-    line as it arrived. What a reporting user needs to see why a file lost records, without read
-    access to the raw schema.
+    One row per quarantined record of the current run of each file, of every dataset: which line,
+    why, and the record as it arrived. What a reporting user needs to see why a file lost records,
+    without read access to the raw schema.
 -#}
 
 with
 
 quarantine as (
 
-    select * from {{ ref('stg_amazon__reviews_quarantine') }}
+    select * from {{ ref('stg_shoplake__quarantined_records') }}
 
 ),
 
@@ -25,7 +25,7 @@ final as (
             'quarantine.run_id', "'|'", 'cast(quarantine.source_line_number as ' ~ dbt.type_string() ~ ')'
         ])) }} as quarantined_record_id,
         quarantine.run_id,
-        runs.dataset,
+        quarantine.dataset,
         quarantine.source_uri,
         runs.committed_at,
         quarantine.source_line_number,

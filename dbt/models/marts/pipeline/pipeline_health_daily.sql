@@ -1,4 +1,5 @@
-{#- Pipeline health per day and dataset: every publishing execution committed that day (UTC). -#}
+{#- Pipeline health per day and dataset: every publishing execution committed that day (UTC).
+    Reasons per day are in fct_quarantine_reasons (long form). -#}
 
 with
 
@@ -19,9 +20,6 @@ daily as (
         sum(processed) as processed,
         sum(quarantined) as quarantined,
         sum(duplicates) as duplicates,
-        {%- for reason in var('reviews_quarantine_reasons') %}
-        sum(quarantined_{{ reason }}) as quarantined_{{ reason }},
-        {%- endfor %}
         sum(clean_seconds + flatten_seconds) as processing_seconds
     from runs
     group by dataset, committed_date

@@ -19,10 +19,6 @@ renamed as (
         processed,
         quarantined,
         duplicates,
-        -- one column per quarantine reason code of the reviews contract (0 when absent)
-        {%- for reason in var('reviews_quarantine_reasons') %}
-        coalesce({{ map_value('quarantine_reasons', reason, 'bigint') }}, 0) as quarantined_{{ reason }},
-        {%- endfor %}
         clean_seconds,
         flatten_seconds
 

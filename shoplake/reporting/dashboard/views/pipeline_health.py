@@ -1,4 +1,5 @@
-"""Pipeline health: recent executions, records in / quarantined / duplicates per day, a file's quarantined lines."""
+"""Pipeline health, every dataset or one: recent executions, records in / quarantined / duplicates per
+day, quarantine reasons, a file's quarantined records."""
 
 from __future__ import annotations
 
@@ -23,11 +24,15 @@ STATUS_LABELS = {
 OUTCOME_COLORS = {"processed": "#4c9f70", "quarantined": "#e8a33d", "duplicates": "#8c8c8c"}
 
 
-def executions_table(executions: ExecutionSource, limit: int = 20) -> pd.DataFrame:
-    rows = executions.recent(limit)
+ALL_DATASETS = "All datasets"
+
+
+def executions_table(executions: ExecutionSource, limit: int = 20, dataset: str | None = None) -> pd.DataFrame:
+    rows = [e for e in executions.recent(limit) if dataset is None or e.dataset == dataset]
     return pd.DataFrame(
         {
             "started": [fmt.timestamp(e.started_at) for e in rows],
+            "dataset": [e.dataset or "–" for e in rows],
             "file": [fmt.file_name(e.source_uri) for e in rows],
             "outcome": [STATUS_LABELS.get(e.status, e.status) for e in rows],
             "detail": [e.detail for e in rows],
@@ -42,14 +47,16 @@ def executions_table(executions: ExecutionSource, limit: int = 20) -> pd.DataFra
 
 def render(marts: Marts, executions: ExecutionSource | None) -> None:
     st.title("Pipeline health")
-    t = q.pipeline_totals(marts)
+    choice = st.selectbox("Dataset", [ALL_DATASETS, *q.pipeline_datasets(marts)], key="pipeline_dataset")
+    dataset = None if choice == ALL_DATASETS else choice
+    t = q.pipeline_totals(marts, dataset)
     cols = st.columns(4)
     cols[0].metric("Files published", fmt.count(t.files), border=True)
     cols[1].metric("Records read", fmt.count(t.records_read), border=True)
     cols[2].metric(
         "Quarantined",
         fmt.count(t.quarantined),
-        delta=fmt.share(t.quarantined / t.records_read if t.records_read else None, 2) + " of lines",
+        delta=fmt.share(t.quarantined / t.records_read if t.records_read else None, 2) + " of records",
         delta_color="off",
         delta_arrow="off",
         border=True,
@@ -57,7 +64,7 @@ def render(marts: Marts, executions: ExecutionSource | None) -> None:
     cols[3].metric(
         "Duplicates",
         fmt.count(t.duplicates),
-        delta=fmt.share(t.duplicates / t.records_read if t.records_read else None, 2) + " of lines",
+        delta=fmt.share(t.duplicates / t.records_read if t.records_read else None, 2) + " of records",
         delta_color="off",
         delta_arrow="off",
         border=True,
@@ -68,7 +75,7 @@ def render(marts: Marts, executions: ExecutionSource | None) -> None:
     if executions is None:
         st.info("Set STATE_MACHINE_ARN to list the state machine's executions.")
     else:
-        table = executions_table(executions)
+        table = executions_table(executions, dataset=dataset)
         if table.empty:
             st.info("No executions yet.")
         else:
@@ -79,6 +86,7 @@ def render(marts: Marts, executions: ExecutionSource | None) -> None:
                 placeholder="–",
                 column_config={
                     "started": "Started",
+                    "dataset": "Dataset",
                     "file": "File",
                     "outcome": "Outcome",
                     "detail": "Reason",
@@ -90,7 +98,7 @@ def render(marts: Marts, executions: ExecutionSource | None) -> None:
                 },
             )
 
-    daily = q.daily_records(marts)
+    daily = q.daily_records(marts, dataset=dataset)
     if daily.empty:
         st.info("No file has been published yet.")
         return
@@ -101,19 +109,33 @@ def render(marts: Marts, executions: ExecutionSource | None) -> None:
     )
     left.altair_chart(charts.daily_stacked_bars(long, "outcome", None, OUTCOME_COLORS), width="stretch")
     right.subheader("Quarantined by reason per day")
-    reasons = q.daily_quarantine_reasons(marts)
+    reasons = q.daily_quarantine_reasons(marts, dataset=dataset)
     if reasons.empty:
         right.success("Nothing quarantined.")
     else:
         right.altair_chart(charts.daily_stacked_bars(reasons, "reason", "Reason"), width="stretch")
 
+    totals = q.quarantine_reasons(marts, dataset)
+    if not totals.empty:
+        st.subheader("Quarantine reasons")
+        st.dataframe(
+            totals,
+            hide_index=True,
+            column_config={
+                "dataset": "Dataset",
+                "reason": "Reason",
+                "description": st.column_config.TextColumn("What it means", width="large"),
+                "records": st.column_config.NumberColumn("Records", format="localized"),
+            },
+        )
+
     st.subheader("Quarantined records of a file")
-    files = q.files_with_quarantine(marts)
+    files = q.files_with_quarantine(marts, dataset=dataset)
     if files.empty:
         st.success("No file has quarantined records.")
         return
     labels = {
-        row.run_id: f"{fmt.file_name(row.source_uri)} · {fmt.count(int(row.quarantined))} quarantined "
+        row.run_id: f"{row.dataset} · {fmt.file_name(row.source_uri)} · {fmt.count(int(row.quarantined))} quarantined "
         f"of {fmt.count(int(row.records_read))} · {fmt.timestamp(pd.Timestamp(row.committed_at).to_pydatetime())}"
         for row in files.itertuples()
     }
@@ -125,6 +147,6 @@ def render(marts: Marts, executions: ExecutionSource | None) -> None:
         column_config={
             "source_line_number": st.column_config.NumberColumn("Line", format="%d"),
             "quarantine_reason": "Reason",
-            "raw_record": st.column_config.TextColumn("Line as it arrived", width="large"),
+            "raw_record": st.column_config.TextColumn("Record as it arrived", width="large"),
         },
     )

@@ -1,0 +1,26 @@
+{#- GENERATED from the dataset contracts by shoplake/tooling/dbt.py: do not edit; run
+    `.venv/bin/python -m shoplake.tooling.generate`. One row per quarantined record of the
+    current run of each file, of every dataset (each dataset's quarantine table). -#}
+
+with
+
+reviews as (
+
+    select
+        'reviews' as dataset,
+        run_id,
+        source_uri,
+        line_number as source_line_number,
+        reason as quarantine_reason,
+        raw_record
+    from {{ source('amazon', 'reviews_quarantine') }}
+
+),
+
+unioned as (
+
+    select * from reviews
+
+)
+
+select * from unioned
