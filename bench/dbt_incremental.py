@@ -95,9 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"dbt build (every model and test) on {sql(home, 'select count(*) from raw.reviews')[0][0]:,} reviews: "
           f"{wall:.1f} s")  # fmt: skip
     if opts.dag:
-        from shoplake.orchestration import run_reviews_transform
+        from shoplake.local.transform import run_dag
 
-        summary = run_reviews_transform(home)
+        summary = run_dag(home)
         tasks, state, seconds = len(summary["tasks"]), summary["state"], summary["seconds"]
         print(f"transform DAG, dag.test(), {tasks} tasks: {state} in {seconds:.1f} s")
 

@@ -5,21 +5,20 @@ table, the notification topic, the Lambda functions (bound to the project's hand
 Glue jobs (bound to ``glue/*.py``), the EventBridge rule and the state machine created from
 ``statemachines/review_pipeline.asl.yml`` — and runs S3 "Object Created" events through it.
 S3 itself is a directory tree (``$SHOPLAKE_HOME/lake/<bucket>/<key>``), the warehouse is DuckDB
-(``$SHOPLAKE_HOME/warehouse.duckdb``).
+(``$SHOPLAKE_HOME/warehouse.duckdb``). After a batch of files, one transform run builds what they
+changed (``shoplake.local.transform``, the stand-in for Airflow's asset scheduling).
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import logging
 import os
 import time
-import uuid
 import zipfile
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -29,59 +28,22 @@ import yaml
 from shoplake.core import layout
 from shoplake.core.pipeline import PIPELINE_VERSION
 from shoplake.core.settings import reset_cold_start_caches
-from shoplake.core.storage import LocalObjectStore, file_md5
+from shoplake.core.storage import LocalObjectStore
 from shoplake.datasets import get_dataset
 from shoplake.local import adapters
+from shoplake.local.events import object_created_event, object_created_pattern
+from shoplake.local.results import ZERO_COUNTS, RunResult, failure_of, step_timings
+from shoplake.local.stack import (
+    ACCOUNT,
+    FUNCTIONS,
+    GLUE_JOBS,
+    REGION,
+    SERVICE,
+    STAGE,
+    STATE_MACHINE_FILE,
+    bucket_name,
+)
 from shoplake.project import REPO_ROOT
-
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
-STAGE = "local"
-SERVICE = "shoplake"
-
-# serverless.yml's functions: name -> handler (a test keeps the two lists equal).
-FUNCTIONS = {
-    "intake": "handlers.intake.handler",
-    "validate": "handlers.validate.handler",
-    "checkClean": "handlers.check_clean.handler",
-    "quarantineObject": "handlers.quarantine_object.handler",
-    "refreshWarehouse": "handlers.refresh_warehouse.handler",
-}
-GLUE_JOBS = {"CleanGlueJob": "clean", "FlattenGlueJob": "flatten"}
-STATE_MACHINE_FILE = REPO_ROOT / "statemachines" / "review_pipeline.asl.yml"
-
-
-def bucket_name(zone: str) -> str:
-    return f"{SERVICE}-{STAGE}-{zone}"
-
-
-@dataclass
-class RunResult:
-    """One landed file's journey, as ``shoplake ingest`` and ``shoplake runs`` report it."""
-
-    file: str
-    status: str  # SUCCEEDED | REJECTED | FAILED
-    execution: str
-    source_uri: str
-    counts: dict[str, int]
-    quarantine_reasons: dict[str, int] = field(default_factory=dict)
-    unchanged: bool = False
-    rejection: dict[str, str] | None = None
-    error: dict[str, str] | None = None
-    steps: list[dict[str, Any]] = field(default_factory=list)
-    started_at: str = ""
-    seconds: float = 0.0
-    notifications: list[dict[str, Any]] = field(default_factory=list)
-    # "New data" announcements the refresh step sent (what Airflow's asset watcher consumes).
-    announcements: list[dict[str, Any]] = field(default_factory=list)
-    # The transform DAG run those announcements triggered (state, tasks, seconds), if any.
-    transform: dict[str, Any] | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-ZERO_COUNTS = {"records_read": 0, "processed": 0, "quarantined": 0, "duplicates": 0}
 
 
 class LocalCloud:
@@ -304,10 +266,13 @@ class LocalCloud:
         )
 
     # -- the data plane -----------------------------------------------------------------------
-    def land(self, src: Path, *, dataset: str = "reviews", name: str | None = None) -> dict[str, Any]:
-        """Put a file into the raw bucket under the dataset's prefix; return the S3 event AWS would send."""
+    def land(
+        self, src: Path, *, dataset: str = "reviews", name: str | None = None, date: str | None = None
+    ) -> dict[str, Any]:
+        """Put a file into the raw bucket under the dataset's prefix (and a ``date=YYYY-MM-DD/``
+        partition when given); return the S3 event AWS would send."""
         ds = get_dataset(dataset)
-        key = ds.prefix + (name or Path(src).name)
+        key = ds.prefix + (f"date={date}/" if date else "") + (name or Path(src).name)
         uri = f"s3://{bucket_name('raw')}/{key}"
         self.store.put_file(uri, Path(src))
         return object_created_event(bucket_name("raw"), key, self.store.path(uri))
@@ -327,27 +292,73 @@ class LocalCloud:
         return adapters.deliver_event(self.client("lambda"), event, account=ACCOUNT, region=REGION)
 
     def process(
-        self, event: dict[str, Any], *, file: str | None = None, timeout: float = 3600, on_state=None
+        self,
+        event: dict[str, Any],
+        *,
+        file: str | None = None,
+        timeout: float = 3600,
+        on_state=None,
+        transform: bool = True,
     ) -> RunResult:
-        """Deliver an event and follow the execution it started to its end."""
+        """Deliver an event, follow the execution it started to its end, and (``transform``) run
+        the transform for what it published."""
         deliveries = self.deliver(event)
         if len(deliveries) != 1:
             raise RuntimeError(f"expected one intake delivery for {event['detail']['object']['key']}, got {deliveries}")
         handover = deliveries[0]["response"]
         result = self.wait(handover["execution_arn"], timeout=timeout, on_state=on_state)
         result.file = file or event["detail"]["object"]["key"]
-        if self.run_transforms and result.announcements:
-            from shoplake.orchestration import run_reviews_transform
-
-            if on_state is not None:
-                on_state("Transform (dbt via Airflow)")
-            result.transform = run_reviews_transform(self.home, announcements=result.announcements)
-        self._record(result)
+        if transform:
+            self.transform([result], on_state=on_state)
+        self.record(result)
         return result
 
-    def ingest(self, src: Path, *, dataset: str = "reviews", timeout: float = 3600, on_state=None) -> RunResult:
+    def transform(self, results: Iterable[RunResult], *, on_state=None, full_refresh: bool = False):
+        """One transform run for everything these executions published (coalesced with whatever
+        other processes queued meanwhile); its summary is set on each result that published.
+
+        This is the local stand-in for Airflow's asset scheduling: the announcements the refresh
+        step sent are the asset events. Returns the summary, or None when nothing was published
+        (or transforms are off)."""
+        results = list(results)
+        announcements = [a for r in results for a in r.announcements]
+        if not self.run_transforms or not announcements:
+            return None
+        from shoplake.local.transform import transform
+
+        if on_state is not None:
+            on_state("Transform (dbt via Airflow)")
+        waiting = (lambda: on_state("waiting for another transform to finish")) if on_state is not None else None
+        summary = transform(self.home, announcements, full_refresh=full_refresh, on_wait=waiting)
+        for r in results:
+            if r.announcements:
+                r.transform = summary
+        return summary
+
+    def ingest(
+        self, src: Path, *, dataset: str = "reviews", date: str | None = None, timeout: float = 3600, on_state=None
+    ) -> RunResult:
         """Land a file and run it through the pipeline; ``on_state(name)`` hears each state entered."""
-        return self.process(self.land(src, dataset=dataset), file=str(src), timeout=timeout, on_state=on_state)
+        event = self.land(src, dataset=dataset, date=date)
+        return self.process(event, file=str(src), timeout=timeout, on_state=on_state)
+
+    def ingest_batch(
+        self, files: Iterable[tuple[Path, str, str | None]], *, on_file: Callable | None = None, on_state=None
+    ) -> list[RunResult]:
+        """Land and process each (file, dataset, date), then run one transform for all of them.
+
+        ``on_file(path)`` is called before each file (progress); ``on_state`` as for ``ingest``.
+        """
+        results = []
+        for path, dataset, date in files:
+            if on_file is not None:
+                on_file(path)
+            event = self.land(path, dataset=dataset, date=date)
+            results.append(self.process(event, file=str(path), on_state=on_state, transform=False))
+        if self.transform(results, on_state=on_state) is not None:
+            for r in results:
+                self.record(r)
+        return results
 
     def wait(self, execution_arn: str, *, timeout: float = 3600, on_state=None) -> RunResult:
         sfn = self.client("stepfunctions")
@@ -435,7 +446,7 @@ class LocalCloud:
                 out.append(m["Body"])
                 sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
 
-    def _record(self, result: RunResult) -> None:
+    def record(self, result: RunResult) -> None:
         runs = self.home / "runs"
         runs.mkdir(parents=True, exist_ok=True)
         stamp = result.started_at.replace(":", "").replace("-", "")[:15]
@@ -454,84 +465,3 @@ def resolve_intrinsics(node: Any, refs: dict[str, str]) -> Any:
     if isinstance(node, list):
         return [resolve_intrinsics(v, refs) for v in node]
     return node
-
-
-def object_created_pattern(raw_bucket: str) -> dict[str, Any]:
-    from shoplake.datasets import DATASETS
-
-    return {
-        "source": ["aws.s3"],
-        "detail-type": ["Object Created"],
-        "detail": {
-            "bucket": {"name": [raw_bucket]},
-            "object": {"key": [{"prefix": ds.prefix} for ds in DATASETS.values()]},
-        },
-    }
-
-
-def object_created_event(bucket: str, key: str, path: Path | None) -> dict[str, Any]:
-    """The EventBridge event S3 sends for a new object (one unique id per event)."""
-    now = datetime.now(UTC)
-    size = path.stat().st_size if path is not None else 0
-    etag = file_md5(path) if path is not None else hashlib.md5(b"", usedforsecurity=False).hexdigest()
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Object Created",
-        "source": "aws.s3",
-        "account": ACCOUNT,
-        "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": REGION,
-        "resources": [f"arn:aws:s3:::{bucket}"],
-        "detail": {
-            "version": "0",
-            "bucket": {"name": bucket},
-            "object": {
-                "key": key,
-                "size": size,
-                "etag": etag,
-                "version-id": uuid.uuid4().hex,
-                "sequencer": f"{time.time_ns():X}",
-            },
-            "request-id": uuid.uuid4().hex[:16].upper(),
-            "requester": ACCOUNT,
-            "source-ip-address": "127.0.0.1",
-            "reason": "PutObject",
-        },
-    }
-
-
-def step_timings(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per state: name, start, seconds, and how it ended — from the execution history."""
-    steps: list[dict[str, Any]] = []
-    open_steps: dict[str, dict[str, Any]] = {}
-    for ev in history:
-        typ = ev["type"]
-        if typ.endswith("StateEntered"):
-            name = ev["stateEnteredEventDetails"]["name"]
-            step = {"state": name, "started": ev["timestamp"], "seconds": 0.0, "attempts": 0}
-            open_steps[name] = step
-            steps.append(step)
-        elif typ.endswith("StateExited"):
-            name = ev["stateExitedEventDetails"]["name"]
-            if name in open_steps:
-                step = open_steps.pop(name)
-                step["seconds"] = round((ev["timestamp"] - step["started"]).total_seconds(), 3)
-        elif typ == "TaskScheduled" and steps:
-            steps[-1]["attempts"] += 1
-    for step in steps:
-        step["started"] = step["started"].astimezone(UTC).isoformat()
-    return steps
-
-
-def failure_of(history: list[dict[str, Any]]) -> dict[str, str] | None:
-    """The first task failure's error and cause (what made the execution fail)."""
-    for ev in history:
-        details = ev.get("taskFailedEventDetails") or ev.get("lambdaFunctionFailedEventDetails")
-        if details:
-            return {"error": details.get("error", ""), "cause": details.get("cause", "")[:2000]}
-    for ev in reversed(history):
-        if ev["type"] == "ExecutionFailed":
-            d = ev.get("executionFailedEventDetails", {})
-            return {"error": d.get("error", ""), "cause": d.get("cause", "")}
-    return None

@@ -1,9 +1,11 @@
 """``shoplake up``: a landing folder that behaves like the raw bucket.
 
-A file dropped in the landing folder (or a sub-folder) is processed like an S3 upload: once it
-has stopped growing, it is landed under the dataset's prefix, keeping its name, and its
-"Object Created" event runs through the local stack. The file then leaves the landing folder
-(into ``landing/.processed/``), so dropping it again processes it again.
+A file dropped in the landing folder is processed like an S3 upload: once it has stopped growing,
+it is landed under a dataset's prefix, keeping its path, and its "Object Created" event runs
+through the local stack. A file under ``landing/<dataset>/`` (e.g.
+``landing/transactions/date=2026-12-01/orders.csv``) lands under that dataset, any other under the
+default one. The files that became ready together are transformed together, once. Each file then
+leaves the landing folder (into ``landing/.processed/``), so dropping it again processes it again.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from pathlib import Path
 from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
 
-from shoplake.local.runtime import LocalCloud, RunResult
+from shoplake.datasets import DATASETS
+from shoplake.local.results import RunResult
+from shoplake.local.runtime import LocalCloud
 
 
 class _Wakeup(FileSystemEventHandler):
@@ -44,11 +48,20 @@ def _ready_files(landing: Path, sizes: dict[Path, int]) -> list[Path]:
     return sorted(ready)
 
 
+def destination(landing: Path, path: Path, default_dataset: str) -> tuple[str, str]:
+    """(dataset, key under its prefix) of a file in the landing folder."""
+    parts = path.relative_to(landing).parts
+    if len(parts) > 1 and parts[0] in DATASETS:
+        return parts[0], "/".join(parts[1:])
+    return default_dataset, "/".join(parts)
+
+
 def watch(
     landing: Path,
     *,
     dataset: str,
     report: Callable[[RunResult], None],
+    report_transform: Callable[[dict], None] | None = None,
     poll_seconds: float = 1.0,
     stop: threading.Event | None = None,
 ) -> None:
@@ -62,13 +75,22 @@ def watch(
     try:
         with LocalCloud() as cloud:
             while not stop.is_set():
+                results = []
                 for path in _ready_files(landing, sizes):
+                    target, key = destination(landing, path, dataset)
                     name = path.relative_to(landing).as_posix()
-                    result = cloud.process(cloud.land(path, dataset=dataset, name=name), file=name)
-                    target = done / time.strftime("%Y%m%dT%H%M%S") / name
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.move(str(path), target)
+                    result = cloud.process(cloud.land(path, dataset=target, name=key), file=name, transform=False)
+                    moved = done / time.strftime("%Y%m%dT%H%M%S") / name
+                    moved.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.move(str(path), moved)
+                    results.append(result)
                     report(result)
+                summary = cloud.transform(results)
+                if summary is not None:
+                    for r in results:
+                        cloud.record(r)
+                    if report_transform is not None:
+                        report_transform(summary)
                 wakeup.wait(poll_seconds)
                 wakeup.clear()
     finally:

@@ -10,6 +10,7 @@ import csv
 import json
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import click
@@ -46,39 +47,79 @@ def _counts_line(r) -> str:
     return line
 
 
+def _date(ctx, param, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def landing_plan(args: tuple[str, ...], dataset: str, day: str | None) -> list[tuple[Path, str, str | None]]:
+    """(file, dataset, date) of each FILE argument: ``FILE`` lands under ``--dataset``,
+    ``NAME:FILE`` under the dataset NAME (so one call can take files of several datasets)."""
+    from shoplake.datasets import DATASETS
+
+    plan = []
+    for arg in args:
+        name, sep, rest = arg.partition(":")
+        if Path(arg).is_file() or not sep:
+            path, target = Path(arg), dataset
+        elif name in DATASETS:
+            path, target = Path(rest), name
+        else:
+            raise click.BadParameter(f"{name!r} is not a dataset (known: {', '.join(DATASETS)})", param_hint="FILE")
+        if not path.is_file():
+            raise click.BadParameter(f"{path} is not a file", param_hint="FILE")
+        if target not in DATASETS:
+            raise click.BadParameter(
+                f"{target!r} is not a dataset (known: {', '.join(DATASETS)})", param_hint="--dataset"
+            )
+        plan.append((path, target, day))
+    return plan
+
+
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True)
 @click.option(
-    "--dataset", default="reviews", show_default=True, help="Dataset (landing prefix) to land the files under."
+    "--dataset", default="reviews", show_default=True, help="Dataset (landing prefix) to land plain FILEs under."
 )
+@click.option("--date", "day", callback=_date, help="Land under <dataset>/date=YYYY-MM-DD/ (a Hive-style partition).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of one line per file.")
-def ingest(files: tuple[Path, ...], dataset: str, as_json: bool) -> None:
-    """Land FILES in the raw zone and run the event-driven pipeline for each, to the end."""
+def ingest(files: tuple[str, ...], dataset: str, day: str | None, as_json: bool) -> None:
+    """Land FILES in the raw zone, run the event-driven pipeline for each, then transform once.
+
+    A FILE may name its dataset, NAME:FILE (transactions:orders.csv); plain FILEs land under
+    --dataset. The transform runs once after all the files, for the tables they changed.
+    """
     from shoplake.local.runtime import LocalCloud
 
-    results = []
+    plan = landing_plan(files, dataset, day)
     with LocalCloud() as cloud:
-        for f in files:
-            r = ingest_with_progress(cloud, f, console, dataset)
-            results.append(r)
-            if not as_json:
-                style = STATUS_STYLE.get(r.status, "")
-                out.print(f"[{style}]{r.status:<9}[/] {f}  {_counts_line(r)}  ({r.seconds:.1f} s)", highlight=False)
-                if r.transform is not None:
-                    out.print(f"          └ {transform_line(r.transform)}", highlight=False)
+        results = ingest_with_progress(cloud, plan, console)
+    if not as_json:
+        for (path, _, _), r in zip(plan, results, strict=True):
+            style = STATUS_STYLE.get(r.status, "")
+            out.print(f"[{style}]{r.status:<9}[/] {path}  {_counts_line(r)}  ({r.seconds:.1f} s)", highlight=False)
+        transforms = {id(r.transform): r.transform for r in results if r.transform is not None}
+        for t in transforms.values():
+            out.print(f"          └ {transform_line(t)}", highlight=False)
     if as_json:
         payload = [
             {
                 "file": str(r.file),
+                "dataset": ds,
                 "status": r.status,
                 "execution": r.execution,
+                "source_uri": r.source_uri,
                 "counts": r.counts,
                 "quarantine_reasons": r.quarantine_reasons,
                 **({"rejection": r.rejection} if r.rejection else {}),
                 **({"error": r.error} if r.error else {}),
                 **({"transform": r.transform} if r.transform else {}),
             }
-            for r in results
+            for (_, ds, _), r in zip(plan, results, strict=True)
         ]
         click.echo(json.dumps(payload, indent=2))
     failed = any(r.status == "FAILED" for r in results)
@@ -93,10 +134,13 @@ def sql(query: str, fmt: str) -> None:
     """Run QUERY against the local warehouse (raw.*, and the marts once built)."""
     import duckdb
 
+    from shoplake.core.warehouse import access
+
     path = shoplake_home() / "warehouse.duckdb"
     if not path.exists():
         raise click.ClickException(f"no warehouse at {path}: ingest a file first (shoplake ingest FILE)")
-    with duckdb.connect(str(path), read_only=True) as con:
+    # While another process writes (a transform), this reads the last complete snapshot.
+    with access.reading(path) as readable, duckdb.connect(str(readable), read_only=True) as con:
         try:
             cur = con.execute(query)
         except duckdb.Error as exc:
@@ -145,7 +189,9 @@ def runs(limit: int, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--dataset", default="reviews", show_default=True)
+@click.option(
+    "--dataset", default="reviews", show_default=True, help="Dataset of files dropped outside a dataset folder."
+)
 @click.option("--poll", default=1.0, show_default=True, help="Seconds between looks at the landing folder.")
 def up(dataset: str, poll: float) -> None:
     """Watch $SHOPLAKE_HOME/landing/ and process every file dropped there, like an S3 upload."""
@@ -153,7 +199,12 @@ def up(dataset: str, poll: float) -> None:
 
     landing = shoplake_home() / "landing"
     landing.mkdir(parents=True, exist_ok=True)
-    console.print(f"watching [bold]{landing}[/] — drop review dumps there (Ctrl-C stops)")
+    from shoplake.datasets import DATASETS
+
+    console.print(
+        f"watching [bold]{landing}[/] — drop files into {landing}/<dataset>/ ({', '.join(DATASETS)}), "
+        f"or into {landing}/ for {dataset} (Ctrl-C stops)"
+    )
     try:
         watch(
             landing,
@@ -162,6 +213,7 @@ def up(dataset: str, poll: float) -> None:
             report=lambda r: out.print(
                 f"[{STATUS_STYLE.get(r.status, '')}]{r.status:<9}[/] {r.file}  {_counts_line(r)}", highlight=False
             ),
+            report_transform=lambda t: out.print(f"          └ {transform_line(t)}", highlight=False),
         )
     except KeyboardInterrupt:
         console.print("stopped")

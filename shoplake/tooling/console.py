@@ -10,15 +10,35 @@ from rich.table import Table
 STATUS_STYLE = {"SUCCEEDED": "green", "REJECTED": "yellow", "FAILED": "bold red"}
 
 
-def ingest_with_progress(cloud, path: Path, status_console: Console, dataset: str = "reviews"):
-    """``cloud.ingest`` with a spinner naming the state the execution is in."""
-    with status_console.status(f"[bold]{path.name}[/]: landing…") as status:
-        return cloud.ingest(path, dataset=dataset, on_state=lambda s: status.update(f"[bold]{path.name}[/]: {s}…"))
+def ingest_with_progress(cloud, files: list[tuple[Path, str, str | None]], status_console: Console):
+    """``cloud.ingest_batch`` with a spinner naming the file and the state it is in, then the transform."""
+    current = {"name": ""}
+    with status_console.status("landing…") as status:
+
+        def on_file(path: Path) -> None:
+            current["name"] = path.name
+            status.update(f"[bold]{path.name}[/]: landing…")
+
+        return cloud.ingest_batch(
+            files, on_file=on_file, on_state=lambda s: status.update(f"[bold]{current['name']}[/]: {s}…")
+        )
 
 
 def transform_line(t: dict) -> str:
-    failed = sorted(k for k, v in t["tasks"].items() if v != "success")
-    line = f"transform DAG {t['state']}: {len(t['tasks'])} tasks in {t['seconds']:.1f} s"
+    """One line about a transform run: its state, what it built, what failed."""
+    tasks = t["tasks"]
+    ran = sum(v == "success" for v in tasks.values())
+    skipped = sum(v == "skipped" for v in tasks.values())
+    failed = sorted(k for k, v in tasks.items() if v not in ("success", "skipped"))
+    plan = t.get("plan") or {}
+    scope = (
+        "everything" if plan.get("full", True) else f"downstream of {', '.join(plan.get('tables') or []) or 'nothing'}"
+    )
+    line = f"transform DAG {t['state']}: {ran} tasks ran, {skipped} skipped ({scope}) in {t['seconds']:.1f} s"
+    if t.get("batches", 1) > 1:
+        line += f", {t['batches']} batches coalesced"
+    if t.get("coalesced"):
+        line += ", run by another process"
     return line + (f", failed: {', '.join(failed)} (log: {t['log']})" if failed else "")
 
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from shoplake.core.storage import shoplake_home
+from shoplake.core.warehouse import access
 from shoplake.tooling.console import ingest_with_progress, render_table, transform_line
 
 # From the dbt marts the transform DAG builds after each publication.
@@ -71,16 +72,15 @@ def run_demo(*, rows: int = 50_000, console: Console, fresh: bool = True) -> int
         f"made {len(files)} files: {big.name} ({rows:,} lines), {small.name}, and {junk.name} (to show a rejection)"
     )
 
-    results = []
     ok = True
     with LocalCloud() as cloud:
-        for path, _ in files:
-            r = ingest_with_progress(cloud, path, console)
-            results.append(r)
-            console.print(f"  {r.status:<9} {path.name} ({r.seconds:.1f} s)")
-            if r.transform is not None:
-                console.print(f"            {transform_line(r.transform)}")
-                ok &= r.transform["state"] == "success"
+        results = ingest_with_progress(cloud, [(path, "reviews", None) for path, _ in files], console)
+    for (path, _), r in zip(files, results, strict=True):
+        console.print(f"  {r.status:<9} {path.name} ({r.seconds:.1f} s)")
+    transform = next((r.transform for r in results if r.transform is not None), None)
+    if transform is not None:
+        console.print(f"  {transform_line(transform)}")
+        ok &= transform["state"] == "success"
 
     summary = Table(title="Files: every line processed, quarantined or counted as a duplicate", title_justify="left")
     for col in (
@@ -140,7 +140,7 @@ def run_demo(*, rows: int = 50_000, console: Console, fresh: bool = True) -> int
             "(the first file's clean also pays the Spark JVM start)"
         )
 
-    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+    with access.reading(home / "warehouse.duckdb") as readable, duckdb.connect(str(readable), read_only=True) as con:
         for title, query in {**EXAMPLE_QUERIES, **MART_QUERIES}.items():
             cur = con.execute(query)
             console.print(render_table([d[0] for d in cur.description], cur.fetchall(), title))

@@ -1,4 +1,5 @@
-"""The Airflow side: the transform DAG imports cleanly and runs end to end on a local warehouse.
+"""The Airflow side: the DAGs import cleanly, and the transform DAG runs on a local warehouse,
+building everything at first and afterwards only what the changed tables feed.
 
 Airflow is imported in child processes only (as the local runtime does): importing it sets up
 its configuration and logging for the whole interpreter, which the rest of the suite must not
@@ -18,26 +19,41 @@ import duckdb
 import pytest
 from moto import mock_aws
 
-from shoplake import orchestration
+from shoplake.datasets import DATASETS
+from shoplake.local import transform as local
+from shoplake.orchestration import airflow as orchestration
+from shoplake.orchestration.assets import raw_tables
 from tests.fixture_warehouse import FILE_1, FILE_2, make_home
 
-_DESCRIBE_DAG = """
+_DESCRIBE_DAGS = """
 import json, sys
 from airflow.dag_processing.dagbag import DagBag
 def callbacks(value):
     return [f for f in (value if isinstance(value, list) else [value]) if f is not None]
 
+def assets_of(cond):
+    if cond is None:
+        return []
+    if hasattr(cond, "iter_assets"):
+        return [a.uri for _, a in cond.iter_assets()]
+    if hasattr(cond, "objects"):
+        return [u for o in cond.objects for u in assets_of(o)]
+    return [cond.uri] if hasattr(cond, "uri") else []
+
+def hook(task):
+    f = getattr(task, "_pre_execute_hook", None)
+    return f"{f.__module__}.{f.__name__}" if f else None
+
 bag = DagBag(dag_folder=sys.argv[1])
-dag = bag.dags.get("reviews_transform")
-out = {"import_errors": {k: str(v) for k, v in bag.import_errors.items()}, "dag_ids": sorted(bag.dags)}
-if dag is not None:
-    out.update(
+out = {"import_errors": {k: str(v) for k, v in bag.import_errors.items()}, "dags": {}}
+for dag_id, dag in bag.dags.items():
+    asset_condition = getattr(dag.timetable, "asset_condition", None)
+    out["dags"][dag_id] = dict(
         tags=sorted(dag.tags),
         catchup=dag.catchup,
         max_active_runs=dag.max_active_runs,
         timetable=type(dag.timetable).__name__,
-        assets=sorted(asset.uri for _, asset in dag.timetable.asset_condition.iter_assets()),
-        cron=dag.timetable.summary,
+        assets=sorted(assets_of(asset_condition)),
         params=sorted(dag.params.keys()),
         tasks={
             t.task_id: {
@@ -45,7 +61,11 @@ if dag is not None:
                 "retries": t.retries,
                 "callbacks": [f"{f.__module__}.{f.__name__}" for f in callbacks(t.on_failure_callback)],
                 "upstream": sorted(t.upstream_task_ids),
+                "downstream": sorted(t.downstream_task_ids),
+                "trigger_rule": getattr(t.trigger_rule, "value", t.trigger_rule),
+                "pre_execute": hook(t),
                 "full_refresh": getattr(t, "full_refresh", None),
+                "outlets": [type(o).__name__ + ":" + getattr(o, "name", "") for o in t.outlets],
             }
             for t in dag.tasks
         },
@@ -61,11 +81,11 @@ def airflow_env(tmp_path_factory) -> dict[str, str]:
     manifest = root / "dbt-target" / "manifest.json"
     env = {
         **os.environ,
-        **orchestration.airflow_environment(root / "home"),
+        **local.airflow_environment(root / "home"),
         orchestration.ENV_DBT_MANIFEST: str(manifest),
     }
     parse = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", "from shoplake.orchestration import ensure_dbt_manifest; ensure_dbt_manifest()"],
+        [sys.executable, "-c", "from shoplake.orchestration.airflow import ensure_dbt_manifest; ensure_dbt_manifest()"],
         env=env,
         capture_output=True,
         text=True,
@@ -74,45 +94,55 @@ def airflow_env(tmp_path_factory) -> dict[str, str]:
     return env
 
 
-def test_dagbag_imports_the_transform_dag(airflow_env):
-    # When the DAG folder is parsed, without a metadata database
+@pytest.fixture(scope="module")
+def dags(airflow_env) -> dict:
     proc = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", _DESCRIBE_DAG, str(orchestration.DAGS_DIR)],
+        [sys.executable, "-c", _DESCRIBE_DAGS, str(orchestration.DAGS_DIR)],
         env=airflow_env,
         capture_output=True,
         text=True,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    dag = json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
-    # Then it imports without errors, with the house rules
-    assert dag["import_errors"] == {}
-    assert dag["dag_ids"] == ["reviews_transform"]
-    assert dag["tags"] == ["dbt", "reviews", "shoplake", "transform"]
-    assert dag["catchup"] is False
-    assert dag["max_active_runs"] == 1
+
+def test_the_dag_folder_imports_both_dags_with_the_house_rules(dags):
+    assert dags["import_errors"] == {}
+    assert sorted(dags["dags"]) == ["shoplake_transform", "warehouse_announcements"]
+    for dag in dags["dags"].values():
+        assert dag["catchup"] is False
+        assert dag["max_active_runs"] == 1
+        assert "shoplake" in dag["tags"]
+        assert all(t["retries"] >= 2 for t in dag["tasks"].values())
+        assert all(t["callbacks"] == ["shoplake.orchestration.airflow.notify_failure"] for t in dag["tasks"].values())
+
+
+def test_the_transform_is_scheduled_daily_or_on_any_raw_tables_asset(dags):
+    dag = dags["dags"]["shoplake_transform"]
+    assert dag["tags"] == ["dbt", "shoplake", "transform"]
     assert dag["params"] == ["full_refresh"]
-    # scheduled daily or on the raw.reviews asset, whichever comes first
     assert dag["timetable"] == "AssetOrTimeSchedule"
-    assert dag["assets"] == [orchestration.REVIEWS_ASSET_URI] == ["shoplake://warehouse/raw/reviews"]
-    assert all(t["retries"] >= 2 for t in dag["tasks"].values())
-    assert all(t["callbacks"] == ["shoplake.orchestration.notify_failure"] for t in dag["tasks"].values())
+    # one asset per table of every contract, and pipeline_runs
+    tables = [t.name for ds in DATASETS.values() for t in ds.tables] + ["pipeline_runs"]
+    assert dag["assets"] == sorted(f"shoplake://warehouse/raw/{t}" for t in tables)
+    assert raw_tables() == tables
 
-    # one run task and one test task per model, the test right after its model
+
+def test_every_dbt_task_asks_the_plan_and_tolerates_skipped_inputs(dags, airflow_env):
+    tasks = dags["dags"]["shoplake_transform"]["tasks"]
     manifest = json.loads(Path(airflow_env[orchestration.ENV_DBT_MANIFEST]).read_text())
     models = sorted(n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model")
-    assert len(models) == 16
-    tasks = dag["tasks"]
     for model in models:
         assert tasks[f"{model}.run"]["operator"] == "DbtRunLocalOperator"
         assert tasks[f"{model}.test"]["operator"] == "DbtTestLocalOperator"
         assert tasks[f"{model}.test"]["upstream"] == [f"{model}.run"]
+    dbt_tasks = {k: t for k, t in tasks.items() if k != "record_complete_build"}
+    assert {t["pre_execute"] for t in dbt_tasks.values()} == {"shoplake.orchestration.selection.skip_unless_selected"}
+    assert {t["trigger_rule"] for t in dbt_tasks.values()} == {"none_failed"}
     # the run conf / param decides on --full-refresh
     assert tasks["fct_reviews.run"]["full_refresh"] == "{{ params.full_refresh }}"
-    # a mart starts only once its inputs' tests passed
+    # a mart starts only once its inputs' tests passed; sources are checked first
     assert tasks["fct_reviews.run"]["upstream"] == ["stg_amazon__reviews.test"]
-    assert tasks["product_rating_summary.run"]["upstream"] == ["fct_reviews.test"]
-    # sources with freshness rules are checked first
     assert tasks["amazon_reviews.source"]["operator"] == "DbtSourceLocalOperator"
     assert tasks["stg_amazon__reviews.run"]["upstream"] == ["amazon_reviews.test"]
     # tests spanning several models run once all of them are built
@@ -120,52 +150,68 @@ def test_dagbag_imports_the_transform_dag(airflow_env):
         "fct_reviews.test",
         "stg_amazon__reviews.test",
     ]
-    model_tasks = {f"{m}.{kind}" for m in models for kind in ("run", "test")}
-    assert sorted(set(tasks) - model_tasks) == [
-        # every source table with tests or freshness gets a freshness task and a test task
-        *(f"amazon_{table}.{kind}" for table in ("review_images", "reviews", "reviews_quarantine")
-          for kind in ("source", "test")),
-        # tests spanning several models, once all of them are built
-        "fct_reviews_has_every_published_review_test",
-        "fct_reviews_has_only_published_reviews_test",
-        "pipeline_runs_processed_matches_published_reviews_test",
-        # the reason codes generated from the contracts
-        "quarantine_reason_codes.seed",
-        "quarantine_reason_codes.test",
-        "quarantine_reasons_sum_to_the_runs_quarantined_test",
-        "relationships_fct_quarantine_reasons_run_id__run_id__ref_fct_pipeline_runs__test",
-        "relationships_fct_quarantined_records_run_id__run_id__ref_fct_pipeline_runs__test",
-        "relationships_fct_review_images_review_id__review_id__ref_fct_reviews__test",
-        "relationships_fct_reviews_product_id__product_id__ref_dim_products__test",
-        "relationships_fct_reviews_reviewer_id__reviewer_id__ref_dim_reviewers__test",
-        "relationships_product_rating_summary_product_id__product_id__ref_dim_products__test",
-        "relationships_product_reviews_monthly_product_id__product_id__ref_dim_products__test",
-        "relationships_reviewer_activity_reviewer_id__reviewer_id__ref_dim_reviewers__test",
-        "shoplake_pipeline_runs.source",
-        "shoplake_pipeline_runs.test",
-    ]  # fmt: skip
+    # the complete build is recorded last, after every other task
+    leaves = sorted(k for k, t in dbt_tasks.items() if t["downstream"] == ["record_complete_build"])
+    assert tasks["record_complete_build"]["upstream"] == leaves
+    assert all(t["downstream"] for t in dbt_tasks.values())
 
 
-def test_dag_run_builds_the_marts_on_the_local_warehouse(airflow_env, tmp_path, monkeypatch):
-    # Given a local warehouse holding two files with repeated reviews
+def test_the_announcements_dag_turns_messages_into_table_asset_events(dags):
+    dag = dags["dags"]["warehouse_announcements"]
+    assert dag["assets"] == ["shoplake://warehouse/announcements"]
+    assert dag["tasks"]["publish_table_events"]["outlets"] == ["AssetAlias:shoplake_raw_tables"]
+
+
+def _states(summary: dict, *prefixes: str) -> dict[str, str]:
+    return {k: v for k, v in summary["tasks"].items() if k.startswith(prefixes)}
+
+
+def test_a_complete_build_first_then_only_what_the_changed_tables_feed(airflow_env, tmp_path, monkeypatch):
+    # Given a local warehouse holding two files with repeated reviews, never transformed
     home = make_home(tmp_path / "home", FILE_1, FILE_2)
     monkeypatch.setenv(orchestration.ENV_DBT_MANIFEST, airflow_env[orchestration.ENV_DBT_MANIFEST])
 
-    # When the local runtime runs the transform DAG (dag.test() in a temporary AIRFLOW_HOME)
-    summary = orchestration.run_reviews_transform(home, announcements=[{"run_id": "run-2"}])
+    # When the local runtime runs the transform DAG for a reviews file
+    announcement = {"run_id": "run-2", "assets": ["shoplake://warehouse/raw/reviews"]}
+    first = local.run_dag(home, announcements=[announcement])
 
-    # Then every task succeeded and the marts are there
-    assert summary["state"] == "success", summary
-    assert summary["dag_id"] == "reviews_transform"
-    assert set(summary["tasks"].values()) == {"success"}
-    assert len(summary["tasks"]) == 54
-    assert Path(summary["log"]).is_file() and Path(summary["log"]).parent == home / "airflow" / "logs"
+    # Then, the project never having been built, everything is built, and that is recorded
+    assert first["state"] == "success", first
+    assert first["dag_id"] == "shoplake_transform"
+    assert first["plan"] == {"full": True, "reason": "the dbt project was not built completely yet", "tables": [],
+                             "models": 0}  # fmt: skip
+    assert set(first["tasks"].values()) == {"success"}
+    assert Path(first["log"]).is_file() and Path(first["log"]).parent == home / "airflow" / "logs"
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select count(*), count(distinct review_id) from marts.fct_reviews").fetchall() == [(7, 7)]
         assert con.execute("select count(*) from marts.product_rating_summary").fetchall() == [(3,)]
     assert not (home / "notifications.jsonl").exists()
     # the metadata database was migrated in the home and is reused
     assert (home / "airflow" / "airflow.db").is_file() and (home / "airflow" / ".migrated").is_file()
+
+    # When only pipeline_runs changed (say, a re-landed file whose content was unchanged)
+    second = local.run_dag(home, announcements=[{"assets": ["shoplake://warehouse/raw/pipeline_runs"]}])
+
+    # Then only the pipeline-health models (and the seed) run; the review models are skipped
+    assert second["state"] == "success", second
+    assert second["plan"]["full"] is False and second["plan"]["tables"] == ["pipeline_runs"]
+    ran = sorted(k for k, v in second["tasks"].items() if v == "success")
+    assert ran == [
+        "fct_pipeline_runs.run", "fct_pipeline_runs.test",
+        "fct_quarantine_reasons.run", "fct_quarantine_reasons.test",
+        "fct_quarantined_records.run", "fct_quarantined_records.test",
+        "pipeline_health_daily.run", "pipeline_health_daily.test",
+        "pipeline_runs_processed_matches_published_reviews_test",
+        "quarantine_reason_codes.seed", "quarantine_reason_codes.test",
+        "quarantine_reasons_sum_to_the_runs_quarantined_test",
+        "relationships_fct_quarantine_reasons_run_id__run_id__ref_fct_pipeline_runs__test",
+        "relationships_fct_quarantined_records_run_id__run_id__ref_fct_pipeline_runs__test",
+        "shoplake_pipeline_runs.source", "shoplake_pipeline_runs.test",
+        "stg_shoplake__pipeline_runs.run", "stg_shoplake__pipeline_runs.test",
+        "stg_shoplake__quarantine_reasons.run", "stg_shoplake__quarantine_reasons.test",
+    ]  # fmt: skip
+    assert set(_states(second, "stg_amazon__", "fct_reviews", "dim_", "product_", "reviewer_").values()) == {"skipped"}
+    assert second["tasks"]["record_complete_build"] == "skipped"
 
 
 def test_failed_source_tests_stop_the_marts_and_notify(airflow_env, tmp_path, monkeypatch):
@@ -178,16 +224,17 @@ def test_failed_source_tests_stop_the_marts_and_notify(airflow_env, tmp_path, mo
     monkeypatch.setenv(orchestration.ENV_DBT_MANIFEST, airflow_env[orchestration.ENV_DBT_MANIFEST])
 
     # When the DAG runs
-    summary = orchestration.run_reviews_transform(home)
+    summary = local.run_dag(home)
 
     # Then the source test fails (after its retries), nothing downstream of it runs, and it notified
     assert summary["state"] == "failed"
     assert summary["tasks"]["amazon_reviews.test"] == "failed"
     assert summary["tasks"]["stg_amazon__reviews.run"] == "upstream_failed"
     assert summary["tasks"]["fct_reviews.run"] == "upstream_failed"
+    assert summary["tasks"]["record_complete_build"] == "upstream_failed"
     notifications = [json.loads(line) for line in (home / "notifications.jsonl").read_text().splitlines()]
     assert [(n["event"], n["dag_id"], n["task_id"], n["try_number"]) for n in notifications] == [
-        ("transform_task_failed", "reviews_transform", "amazon_reviews.test", 3)
+        ("transform_task_failed", "shoplake_transform", "amazon_reviews.test", 3)
     ]
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         marts = con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()
@@ -199,13 +246,13 @@ def test_failed_source_tests_stop_the_marts_and_notify(airflow_env, tmp_path, mo
 
 def test_failure_message_and_its_delivery(tmp_path, monkeypatch):
     class TaskInstance:
-        dag_id, task_id, run_id, try_number = "reviews_transform", "fct_reviews.run", "manual__1", 3
+        dag_id, task_id, run_id, try_number = "shoplake_transform", "fct_reviews.run", "manual__1", 3
 
     context = {"ti": TaskInstance(), "exception": ValueError("boom")}
     message = orchestration.failure_message(context)
     assert {k: v for k, v in message.items() if k != "at"} == {
         "event": "transform_task_failed",
-        "dag_id": "reviews_transform",
+        "dag_id": "shoplake_transform",
         "task_id": "fct_reviews.run",
         "run_id": "manual__1",
         "try_number": 3,
@@ -229,5 +276,5 @@ def test_failure_message_and_its_delivery(tmp_path, monkeypatch):
         orchestration.deliver_notification(message, topic_arn=topic, home=tmp_path)
         (received,) = sqs.receive_message(QueueUrl=queue)["Messages"]
         envelope = json.loads(received["Body"])
-    assert envelope["Subject"] == "shoplake: reviews_transform.fct_reviews.run failed"
+    assert envelope["Subject"] == "shoplake: shoplake_transform.fct_reviews.run failed"
     assert json.loads(envelope["Message"]) == message

@@ -115,10 +115,16 @@ def test_good_file_is_published_with_counts_that_reconcile(cloud, good_file):
     assert result.notifications == []
     assert result.announcements == [
         {
-            "asset": "shoplake://warehouse/raw/reviews",
             "dataset": "reviews",
             "run_id": result.execution,
             "source_uri": f"s3://{bucket_name('raw')}/reviews/batch.jsonl",
+            # every raw table the run changed, as the transform DAG's assets
+            "assets": [
+                "shoplake://warehouse/raw/reviews",
+                "shoplake://warehouse/raw/review_images",
+                "shoplake://warehouse/raw/reviews_quarantine",
+                "shoplake://warehouse/raw/pipeline_runs",
+            ],
             "warehouse": "duckdb",
             "tables": {
                 "reviews": {"files": 2, "rows": 4},

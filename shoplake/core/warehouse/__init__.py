@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from shoplake.core import errors, layout
+from shoplake.core.contracts import PIPELINE_RUNS
 from shoplake.core.storage import ObjectStore
 from shoplake.datasets import get_dataset
 
@@ -42,18 +43,25 @@ def refresh_warehouse(settings, store: ObjectStore, *, dataset: str, source_id: 
     return {"warehouse": settings.warehouse, "tables": tables, "counts": manifest["counts"]}
 
 
-# The asset the transform DAG is scheduled on, per dataset (Airflow's Asset URI).
-def asset_uri(dataset: str) -> str:
-    return f"shoplake://warehouse/raw/{dataset}"
+# The transform DAG is scheduled on one Airflow asset per raw table; announcements of new data
+# (the refresh step's messages) are events on their own asset, turned into the tables' events.
+ANNOUNCEMENTS_ASSET_URI = "shoplake://warehouse/announcements"
+
+
+def asset_uri(table: str) -> str:
+    """The Airflow asset of a raw table: ``shoplake://warehouse/raw/<table>``."""
+    return f"shoplake://warehouse/raw/{table}"
 
 
 def new_data_message(dataset: str, manifest_run_id: str, source_uri: str, refreshed: dict[str, Any]) -> dict[str, Any]:
-    """The "new data" announcement the refresh step sends for the transform DAG's asset."""
+    """The "new data" announcement the refresh step sends: which run, and which raw tables (its
+    dataset's and pipeline_runs) changed, as asset URIs."""
+    tables = [*refreshed["tables"], PIPELINE_RUNS.name]
     return {
-        "asset": asset_uri(dataset),
         "dataset": dataset,
         "run_id": manifest_run_id,
         "source_uri": source_uri,
+        "assets": [asset_uri(t) for t in tables],
         "warehouse": refreshed["warehouse"],
         "tables": refreshed["tables"],
         "counts": refreshed["counts"],

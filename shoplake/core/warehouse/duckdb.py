@@ -16,8 +16,10 @@ import duckdb
 from shoplake.core import errors, layout
 from shoplake.core.contracts import PIPELINE_RUNS, Dataset, Table
 from shoplake.core.storage import ObjectStore
+from shoplake.core.warehouse import access
 
 DUCKDB_TYPES = {
+    "decimal(12,2)": "DECIMAL(12,2)",
     "string": "VARCHAR",
     "bigint": "BIGINT",
     "int": "INTEGER",
@@ -134,7 +136,13 @@ class DuckDBWarehouse:
         return sorted(out)
 
     def refresh(self, dataset: Dataset, processed_root: str, manifest: dict[str, Any]) -> dict[str, Any]:
-        """Re-create the views, then check the source's rows are visible in each table."""
+        """Re-create the views, then check the source's rows are visible in each table. Holds the
+        warehouse's writer lock (shoplake.core.warehouse.access): another process's transform or
+        refresh runs before or after, never at the same time."""
+        with access.writing(Path(self.path)):
+            return self._refresh(dataset, processed_root, manifest)
+
+    def _refresh(self, dataset: Dataset, processed_root: str, manifest: dict[str, Any]) -> dict[str, Any]:
         self.rebuild_views(dataset, processed_root)
         result = {}
         with duckdb.connect(self.path, read_only=True) as con:

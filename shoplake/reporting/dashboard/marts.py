@@ -51,8 +51,10 @@ class DuckDBMarts:
     """The local warehouse file, opened read-only for each query.
 
     DuckDB lets one process write a file or many read it, not both: a connection held open here
-    would stop the transform DAG's dbt from writing. While dbt holds the file, a query waits (up
-    to ``busy_timeout`` seconds) and then reports the warehouse as busy.
+    would stop the transform DAG's dbt from writing. While a writer holds the warehouse
+    (``shoplake.core.warehouse.access``), a query reads the last published snapshot instead; only
+    a warehouse opened by something that does not take the lock makes a query wait (up to
+    ``busy_timeout`` seconds) and then report the warehouse as busy.
     """
 
     def __init__(self, path: Path, *, busy_timeout: float = 20.0):
@@ -68,11 +70,18 @@ class DuckDBMarts:
             raise WarehouseUnavailable(
                 f"no local warehouse at {self.path}: run `make demo` (or `shoplake ingest FILE`) first"
             )
+        from shoplake.core.warehouse import access
+
         deadline = time.monotonic() + self.busy_timeout
         while True:
             try:
-                with duckdb.connect(str(self.path), read_only=True) as con:
+                with (
+                    access.reading(self.path, timeout=self.busy_timeout) as readable,
+                    duckdb.connect(str(readable), read_only=True) as con,
+                ):
                     return con.execute(sql, list(params)).df()
+            except access.WarehouseBusy as exc:
+                raise WarehouseUnavailable(f"the local warehouse is being written; try again shortly: {exc}") from None
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower():
                     raise

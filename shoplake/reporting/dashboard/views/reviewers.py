@@ -7,7 +7,7 @@ import functools
 import altair as alt
 import streamlit as st
 
-from shoplake.orchestration import DBT_PROJECT_DIR
+from shoplake.orchestration.airflow import DBT_PROJECT_DIR
 from shoplake.reporting.dashboard import charts
 from shoplake.reporting.dashboard import formatting as fmt
 from shoplake.reporting.dashboard import queries as q

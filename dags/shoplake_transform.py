@@ -1,35 +1,40 @@
-"""reviews_transform: build the dbt project (staging, then marts) when new reviews land.
+"""shoplake_transform: build the dbt project's models downstream of the raw tables that changed.
 
 One Airflow task per dbt model and, right after each, one task running that model's tests
 (astronomer-cosmos, ``TestBehavior.AFTER_EACH``): a model's dependents start only once its tests
 passed. Tests that span several models (relationships, the reconciliation tests in
-``dbt/tests/``) run in their own task once all their models are built. Sources with a freshness
-rule get a freshness task first.
+``dbt/tests/``) run in their own task once all their models are built. Sources with tests or a
+freshness rule get their tasks first.
 
-Schedule: daily at 03:00 UTC **or** whenever the warehouse refresh announces new reviews — an
-event on the asset ``shoplake://warehouse/raw/reviews``. In AWS the refresh Lambda sends an SQS
-message that an ``AssetWatcher`` turns into that event (see ``dags/README.md``); on one machine
-the local runtime runs this DAG with ``dag.test()`` after each successful execution
-(``shoplake.orchestration.run_reviews_transform``).
+Schedule: daily at 03:00 UTC (a complete build) **or** whenever a raw table changes — an event on
+any table's asset ``shoplake://warehouse/raw/<table>`` (one per table of every dataset contract,
+and ``pipeline_runs``). Airflow coalesces the events that arrive while a run is going into the
+next run (``max_active_runs=1``); each run builds only the descendants of the tables whose events
+triggered it (``shoplake.orchestration.selection``: every task's pre-execute hook skips the nodes
+outside the plan, and ``none_failed`` lets a mart that joins several datasets run when any of its
+inputs changed). In AWS the refresh Lambda's announcements become those events through
+``warehouse_announcements``; on one machine the local runtime runs this DAG with ``dag.test()``
+and the changed tables in the run conf (``shoplake.local.transform``).
 
 Trigger with ``{"full_refresh": true}`` to rebuild the incremental models from scratch.
 
 No work at import: the graph is read from the dbt manifest that ``dbt parse`` wrote
-(``dbt/target/manifest.json``; the deployment and ``run_reviews_transform`` generate it), no
-``dbt ls``, no database.
+(``dbt/target/manifest.json``; the deployment and the local runtime generate it), no ``dbt ls``,
+no database.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Param
+from airflow.providers.standard.operators.python import PythonOperator
+from airflow.sdk import AssetAny, Param
 from airflow.timetables.assets import AssetOrTimeSchedule
 from airflow.timetables.trigger import CronTriggerTimetable
 from cosmos import DbtDag, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, SourceRenderingBehavior, TestBehavior
 
-from shoplake.orchestration import (
+from shoplake.orchestration.airflow import (
     DBT_PROFILE,
     DBT_PROJECT_DIR,
     TRANSFORM_DAG_ID,
@@ -37,12 +42,21 @@ from shoplake.orchestration import (
     dbt_target,
     notify_failure,
     retry_delay_seconds,
-    reviews_asset,
 )
+from shoplake.orchestration.assets import table_assets
+from shoplake.orchestration.selection import record_complete_build, skip_unless_selected
 
-reviews_transform = DbtDag(
+DEFAULT_ARGS = {
+    "owner": "shoplake",
+    "retries": 2,
+    "retry_delay": timedelta(seconds=retry_delay_seconds()),
+    "retry_exponential_backoff": True,
+    "on_failure_callback": notify_failure,
+}
+
+shoplake_transform = DbtDag(
     dag_id=TRANSFORM_DAG_ID,
-    description="dbt build of the reviews marts, on new data or daily",
+    description="dbt build of the models downstream of the raw tables that changed, or of everything daily",
     doc_md=__doc__,
     project_config=ProjectConfig(
         dbt_project_path=DBT_PROJECT_DIR,
@@ -74,23 +88,29 @@ reviews_transform = DbtDag(
         # No asset per model: nothing schedules on single models (and cosmos's OpenLineage-style
         # URIs are not valid Airflow 3 asset URIs).
         "emit_datasets": False,
+        # Build what changed: a node outside the run's plan is skipped, and a skipped input does
+        # not stop a task (a failed one does).
+        "pre_execute": skip_unless_selected,
+        "trigger_rule": "none_failed",
     },
     params={"full_refresh": Param(False, type="boolean", description="rebuild incremental models from scratch")},
     schedule=AssetOrTimeSchedule(
         timetable=CronTriggerTimetable("0 3 * * *", timezone="UTC"),
-        assets=[reviews_asset()],
+        assets=AssetAny(*table_assets()),
     ),
     start_date=datetime(2026, 1, 1),
     catchup=False,
-    # One build at a time: incremental models and the DuckDB file both want that.
+    # One build at a time: incremental models and the DuckDB file both want that; events that
+    # arrive meanwhile wait for the next run, together.
     max_active_runs=1,
     dagrun_timeout=timedelta(hours=2),
-    default_args={
-        "owner": "shoplake",
-        "retries": 2,
-        "retry_delay": timedelta(seconds=retry_delay_seconds()),
-        "retry_exponential_backoff": True,
-        "on_failure_callback": notify_failure,
-    },
-    tags=["shoplake", "reviews", "dbt", "transform"],
+    default_args=DEFAULT_ARGS,
+    tags=["shoplake", "dbt", "transform"],
 )
+
+with shoplake_transform:
+    # After a complete build that succeeded, later runs may build only what changed.
+    recorded = PythonOperator(task_id="record_complete_build", python_callable=record_complete_build)
+    for task in list(shoplake_transform.tasks):
+        if task is not recorded and not task.downstream_task_ids:
+            task >> recorded

@@ -1,0 +1,26 @@
+"""The names of the local stand-in for the deployed stack: what ``serverless.yml`` deploys, as the
+local runtime creates it inside moto (stage ``local``)."""
+
+from __future__ import annotations
+
+from shoplake.project import REPO_ROOT
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+STAGE = "local"
+SERVICE = "shoplake"
+
+# serverless.yml's functions: name -> handler (a test keeps the two lists equal).
+FUNCTIONS = {
+    "intake": "handlers.intake.handler",
+    "validate": "handlers.validate.handler",
+    "checkClean": "handlers.check_clean.handler",
+    "quarantineObject": "handlers.quarantine_object.handler",
+    "refreshWarehouse": "handlers.refresh_warehouse.handler",
+}
+GLUE_JOBS = {"CleanGlueJob": "clean", "FlattenGlueJob": "flatten"}
+STATE_MACHINE_FILE = REPO_ROOT / "statemachines" / "review_pipeline.asl.yml"
+
+
+def bucket_name(zone: str) -> str:
+    return f"{SERVICE}-{STAGE}-{zone}"

@@ -1,0 +1,208 @@
+"""The local stand-in for Airflow's asset scheduling: one transform run after a batch of files.
+
+Every publication's announcement ("these raw tables changed") is queued under
+``$SHOPLAKE_HOME/transform/pending/``. A transform run takes the warehouse's writer lock
+(:mod:`shoplake.core.warehouse.access`), then everything queued, and runs the transform DAG once
+for all of it with ``dag.test()`` — so ten files landed by one ``shoplake ingest`` cost one run,
+and announcements that arrive while a run is going (another process's ``ingest``, ``shoplake up``)
+are coalesced into the next one, as Airflow coalesces asset events. Whoever holds the lock runs the
+queue; a process whose announcements another run took reads that run's result instead of failing.
+After each run the warehouse's read snapshot is published, so readers never wait for the next.
+
+The DAG runs in a child process (``python -m shoplake.local.transform``) with its own
+``AIRFLOW_HOME`` (sqlite, migrated once and reused): importing Airflow configures its settings and
+logging for the whole process, which the CLI must not inherit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from shoplake.core.warehouse import access
+from shoplake.orchestration.airflow import (
+    DAGS_DIR,
+    ENV_DBT_TARGET,
+    ENV_RETRY_DELAY_SECONDS,
+    TRANSFORM_DAG_ID,
+    TransformRunError,
+    ensure_dbt_manifest,
+)
+from shoplake.orchestration.assets import tables_of_announcements
+from shoplake.project import REPO_ROOT
+
+# Results of runs other processes may still ask for; older ones are removed.
+DONE_RETENTION_SECONDS = 24 * 3600
+
+
+def airflow_environment(home: Path) -> dict[str, str]:
+    """The child process's environment: Airflow on sqlite in ``$SHOPLAKE_HOME/airflow``, quiet."""
+    airflow_home = home / "airflow"
+    return {
+        "SHOPLAKE_HOME": str(home),
+        "AIRFLOW_HOME": str(airflow_home),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{airflow_home / 'airflow.db'}",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(airflow_home / "logs"),
+        "AIRFLOW__COSMOS__CACHE_DIR": str(airflow_home / "cosmos"),
+        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+        "DO_NOT_TRACK": "1",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        ENV_DBT_TARGET: "local",
+        # A failed local task is retried at once: nobody waits five minutes on a laptop.
+        ENV_RETRY_DELAY_SECONDS: "0",
+    }
+
+
+class TransformQueue:
+    """Announcements waiting for a transform run, and the results of the runs that took them."""
+
+    def __init__(self, home: Path):
+        self.home = Path(home).resolve()
+        self.pending = self.home / "transform" / "pending"
+        self.done = self.home / "transform" / "done"
+        self.warehouse = self.home / "warehouse.duckdb"
+
+    def submit(self, announcements: list[dict[str, Any]], *, full_refresh: bool = False) -> str:
+        """Queue a batch of announcements; returns its ticket."""
+        self.pending.mkdir(parents=True, exist_ok=True)
+        ticket = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        partial = self.pending / f".{ticket}.tmp"
+        partial.write_text(json.dumps({"announcements": announcements, "full_refresh": full_refresh}))
+        os.replace(partial, self.pending / f"{ticket}.json")
+        return ticket
+
+    def run(self, ticket: str, *, on_wait=None) -> dict[str, Any]:
+        """Make sure the ticket's announcements are transformed; return the summary of the run
+        that did it (this process's, or another's that took them meanwhile)."""
+        with access.writing(self.warehouse, on_wait=on_wait):
+            done = self.done / f"{ticket}.json"
+            if done.exists():
+                return json.loads(done.read_text()) | {"coalesced": True}
+            tickets = sorted(p for p in self.pending.glob("*.json"))
+            batches = [json.loads(p.read_text()) for p in tickets]
+            announcements = [a for b in batches for a in b["announcements"]]
+            summary = run_dag(
+                self.home,
+                announcements=announcements,
+                full_refresh=any(b.get("full_refresh") for b in batches),
+            )
+            summary["announcements"] = len(announcements)
+            summary["batches"] = len(batches)
+            self.done.mkdir(parents=True, exist_ok=True)
+            for p in tickets:
+                (self.done / p.name).write_text(json.dumps(summary))
+                p.unlink()
+            access.publish_snapshot(self.warehouse)
+            self._prune()
+            return summary
+
+    def _prune(self) -> None:
+        cutoff = time.time() - DONE_RETENTION_SECONDS
+        for p in self.done.glob("*.json"):
+            if p.stat().st_mtime < cutoff:
+                p.unlink(missing_ok=True)
+
+
+def transform(
+    home: Path, announcements: list[dict[str, Any]], *, full_refresh: bool = False, on_wait=None
+) -> dict[str, Any]:
+    """Queue the announcements and see them transformed (coalesced with whatever else is queued)."""
+    queue = TransformQueue(home)
+    return queue.run(queue.submit(announcements, full_refresh=full_refresh), on_wait=on_wait)
+
+
+def run_dag(
+    home: Path, *, full_refresh: bool = False, announcements: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Run the transform DAG once on the local warehouse (``dag.test()``) and summarise it.
+
+    The caller holds the warehouse's writer lock (:class:`TransformQueue` does). Returns
+    ``{"dag_id", "run_id", "state", "tasks": {task_id: state}, "plan", "seconds", "log"}``; the
+    state is ``success`` or ``failed``. Airflow's own output goes to
+    ``$SHOPLAKE_HOME/airflow/logs/shoplake_transform-<time>.log``, never to the caller's terminal.
+    Raises ``TransformRunError`` when the run could not happen at all.
+    """
+    home = Path(home).resolve()
+    log_dir = home / "airflow" / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    log_path = log_dir / f"{TRANSFORM_DAG_ID}-{stamp}.log"
+    summary_path = log_dir / f"{TRANSFORM_DAG_ID}-{stamp}.json"
+    announcements = announcements or []
+    conf = {
+        "full_refresh": full_refresh,
+        "tables": tables_of_announcements(announcements) if announcements else None,
+        "announcements": announcements,
+    }
+    cmd = [sys.executable, "-m", "shoplake.local.transform", "--summary", str(summary_path), "--conf", json.dumps(conf)]
+    env = {**os.environ, **airflow_environment(home)}
+    started = time.perf_counter()
+    with log_path.open("w", encoding="utf-8") as log:
+        proc = subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT, check=False)  # noqa: S603
+    if not summary_path.exists():
+        raise TransformRunError(f"the transform DAG did not run (exit {proc.returncode}); see {log_path}")
+    summary = json.loads(summary_path.read_text())
+    summary_path.unlink()
+    summary["seconds"] = round(time.perf_counter() - started, 3)
+    summary["log"] = str(log_path)
+    return summary
+
+
+# -- the child process ------------------------------------------------------------------------
+def _migrate_once(airflow_home: Path) -> None:
+    """Create or upgrade the sqlite metadata DB once per Airflow version (~3 s), then reuse it."""
+    from airflow import __version__ as airflow_version
+    from airflow.utils.db import upgradedb
+
+    marker = airflow_home / ".migrated"
+    if marker.exists() and marker.read_text() == airflow_version:
+        return
+    upgradedb()
+    marker.write_text(airflow_version)
+
+
+def _run_dag(conf: dict[str, Any]) -> dict[str, Any]:
+    from airflow.dag_processing.dagbag import DagBag
+
+    from shoplake.orchestration import selection
+
+    _migrate_once(Path(os.environ["AIRFLOW_HOME"]))
+    ensure_dbt_manifest()
+    bag = DagBag(dag_folder=str(DAGS_DIR / f"{TRANSFORM_DAG_ID}.py"))
+    if bag.import_errors:
+        raise TransformRunError(f"DAG import errors: {bag.import_errors}")
+    dag = bag.dags[TRANSFORM_DAG_ID]
+    dag_run = dag.test(run_conf=conf)
+    tasks = {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
+    chosen = selection._PLANS.get(dag_run.run_id)
+    return {
+        "dag_id": dag.dag_id,
+        "run_id": dag_run.run_id,
+        "state": str(dag_run.state),
+        "tasks": tasks,
+        "plan": chosen.describe() if chosen else None,
+    }
+
+
+def _main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run the transform DAG once (the local runtime's child process).")
+    parser.add_argument("--summary", required=True, type=Path)
+    parser.add_argument("--conf", default="{}")
+    args = parser.parse_args(argv)
+    summary = _run_dag(json.loads(args.conf))
+    args.summary.write_text(json.dumps(summary))
+    return 0 if summary["state"] == "success" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(_main())
