@@ -27,7 +27,7 @@ from typing import ClassVar
 from pyspark.sql import DataFrame
 from pyspark.sql import types as T
 
-from shoplake.core.contracts import LINEAGE, Dataset, Layout
+from shoplake.core.contracts import LINEAGE, Dataset, Layout, RecordFormat
 from shoplake.core.spark import schema_for
 
 # Status of each record after the generic duplicate check.
@@ -40,6 +40,8 @@ class ParseContext:
 
     source_uri: str
     ingested_at: datetime
+    # How the file's records are laid out (JSON Lines, a JSON array, CSV).
+    record_format: RecordFormat = RecordFormat.JSON_LINES
     # The layout the file's CSV header chose; None where records carry their own keys (JSON).
     layout: Layout | None = None
     # The shop's currency where a record names none (stage param defaultCurrency).

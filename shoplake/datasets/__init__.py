@@ -7,10 +7,13 @@ Snowflake DDL, dbt sources) is derived from the contracts listed below.
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
+
 from shoplake.core.contracts import Dataset
 from shoplake.datasets.reviews.contract import REVIEWS
 
-DATASETS: dict[str, Dataset] = {REVIEWS.name: REVIEWS}
+DATASETS: dict[str, Dataset] = {ds.name: ds for ds in (REVIEWS,)}
 
 
 def dataset_for_key(key: str) -> Dataset | None:
@@ -26,3 +29,10 @@ def get_dataset(name: str) -> Dataset:
         return DATASETS[name]
     except KeyError:
         raise KeyError(f"unknown dataset {name!r}; known: {sorted(DATASETS)}") from None
+
+
+def sample_module(name: str) -> ModuleType:
+    """The dataset's sample generator, ``shoplake.datasets.<name>.sample``: ``write_sample(path, rows,
+    *, corrupt_share, duplicate_share, seed, day) -> stats`` and ``describe(stats) -> str``."""
+    get_dataset(name)
+    return importlib.import_module(f"shoplake.datasets.{name}.sample")

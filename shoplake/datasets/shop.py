@@ -340,3 +340,15 @@ def csv_field(value: object) -> str:
 
 def csv_line(values: list[object]) -> str:
     return ",".join(csv_field(v) for v in values)
+
+
+@dataclass(frozen=True)
+class DemoFile:
+    """A file ``make demo`` lands: where it is, its dataset and raw partition date, and its truth
+    (None for a file the pipeline must reject whole)."""
+
+    path: Path
+    dataset: str
+    day: date | None
+    stats: object | None
+    rejection: str | None = None

@@ -220,19 +220,35 @@ def up(dataset: str, poll: float) -> None:
 
 
 @main.command()
-@click.option("--rows", default=50_000, show_default=True, help="Non-blank lines to write.")
+@click.option("--dataset", default="reviews", show_default=True, help="Which dataset's records to write.")
+@click.option("--rows", default=50_000, show_default=True, help="Records to write (blank lines are not records).")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--corrupt-share", default=0.02, show_default=True, type=click.FloatRange(0, 1))
 @click.option("--duplicate-share", default=0.01, show_default=True, type=click.FloatRange(0, 1))
 @click.option("--seed", default=7, show_default=True)
-def sample(rows: int, out_path: Path, corrupt_share: float, duplicate_share: float, seed: int) -> None:
-    """Write a realistic review dump mixing the 2014, 2018 and 2023 generations (gzip if OUT ends in .gz)."""
-    from shoplake.datasets.reviews.sample import describe, write_sample
+@click.option("--day", callback=_date, help="The shop's day the records describe (default 2026-12-01).")
+def sample(
+    dataset: str, rows: int, out_path: Path, corrupt_share: float, duplicate_share: float, seed: int, day: str | None
+) -> None:
+    """Write a realistic sample of a dataset, with its truth (records by outcome).
 
+    Every dataset's sample describes the same simulated shop (the transactions' products are in
+    the catalogue, the sessions' customers buy, ...). The format follows OUT's suffix where the
+    dataset has several (reviews: .jsonl an Amazon dump of three generations, .csv the shop's own
+    review form); gzip when OUT ends in .gz.
+    """
+    from shoplake.datasets import DATASETS, sample_module
+
+    if dataset not in DATASETS:
+        raise click.BadParameter(f"{dataset!r} is not a dataset (known: {', '.join(DATASETS)})", param_hint="--dataset")
+    module = sample_module(dataset)
+    options = {"corrupt_share": corrupt_share, "duplicate_share": duplicate_share, "seed": seed}
+    if day is not None:
+        options["day"] = date.fromisoformat(day)
     started = time.perf_counter()
-    stats = write_sample(out_path, rows, corrupt_share=corrupt_share, duplicate_share=duplicate_share, seed=seed)
+    stats = module.write_sample(out_path, rows, **options)
     console.print(f"wrote {out_path} in {time.perf_counter() - started:.1f} s")
-    out.print(describe(stats), highlight=False)
+    out.print(module.describe(stats), highlight=False)
 
 
 @main.command()

@@ -75,6 +75,7 @@ def run(spark: SparkSession, args: Mapping[str, Any]) -> dict[str, Any]:
     ctx = ParseContext(
         source_uri=job.source_uri,
         ingested_at=job.ingested_at,
+        record_format=reading.format,
         layout=reading.layout,
         default_currency=args.get("default_currency") or OPTIONAL_ARGS["default_currency"],
     )

@@ -23,7 +23,6 @@ era, text from word lists with some non-ASCII (accents, CJK, emoji).
 from __future__ import annotations
 
 import gc
-import gzip
 import json
 import random
 from bisect import bisect
@@ -35,6 +34,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any, TypeVar
 
+from shoplake.datasets import shop
 from shoplake.datasets.reviews.contract import REVIEWS
 
 T = TypeVar("T")
@@ -859,29 +859,140 @@ def _lines(
     return out, by_format, corrupt_by_reason
 
 
-def write_sample(path: Path, rows: int, **options: Any) -> SampleStats:
-    """Write ``generate(rows, **options)``'s lines as UTF-8 to ``path`` (gzip when it ends in ``.gz``).
+def write_sample(path: Path, rows: int, **options: Any) -> SampleStats | shop.SampleStats:
+    """Write a sample to ``path``: the shop's own review form when it ends in ``.csv`` (see
+    :func:`write_store_sample`), else ``generate(rows, **options)``'s Amazon dump lines, as UTF-8
+    (gzip when it ends in ``.gz``).
 
-    ``options`` are generate's keyword arguments, with its defaults.
+    ``options`` are generate's keyword arguments, with its defaults (and ``day`` for the store form).
     """
+    if Path(path).name.removesuffix(".gz").endswith(".csv"):
+        allowed = {"corrupt_share", "duplicate_share", "seed", "day"}
+        return write_store_sample(path, rows, **{k: v for k, v in options.items() if k in allowed})
+    options.pop("day", None)
     lines, stats = generate(rows, **options)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = "".join(lines).encode("utf-8")
-    if path.name.endswith(".gz"):
-        # mtime=0: the same arguments give the same bytes.
-        with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as gz:
-            gz.write(data)
-    else:
-        path.write_bytes(data)
+    shop.write_text(Path(path), "".join(lines))
     return stats
 
 
-def describe(stats: SampleStats) -> str:
+# -- the shop's own review form -----------------------------------------------------------------
+STORE_HEADER = ("review_id", "product_id", "customer_id", "rating", "review_text", "review_date")
+# The reasons a row of the store form can be quarantined for, one corrupt row each in turn.
+STORE_REASONS = (
+    "malformed_row",
+    "missing_review_id",
+    "missing_product_id",
+    "missing_reviewer_id",
+    "missing_rating",
+    "invalid_rating",
+    "missing_review_time",
+    "invalid_review_time",
+)
+
+
+def write_store_sample(
+    path: Path,
+    rows: int,
+    *,
+    corrupt_share: float = 0.02,
+    duplicate_share: float = 0.01,
+    seed: int = 2026,
+    day: date | None = None,
+) -> shop.SampleStats:
+    """The shop's review form export of one day: reviews written by customers about products they
+    bought that day (the shop's simulated visits), as CSV with a header; some texts hold commas,
+    quotes and line breaks. ``rows`` records, of which round(rows × share) repeat an earlier
+    review exactly and round(rows × share) are broken, one reason each in turn."""
+    day = day or date(2026, 12, 1)
+    rng = random.Random(f"store-reviews-{seed}-{day}")  # noqa: S311 - reproducible samples
+    kinds = shop.plan_kinds(rows, corrupt_share, duplicate_share, rng)
+    reviews = (rv for session in shop.the_shop(seed).sessions(day) for rv in session.reviews)
+    written: list[str] = []
+    out = [shop.csv_line(list(STORE_HEADER))]
+    by_reason = dict.fromkeys(STORE_REASONS, 0)
+    corrupt_seen = 0
+    for kind in kinds:
+        if kind == "d":
+            out.append(rng.choice(written[-20:]))
+            continue
+        rv = next(reviews)
+        text = rv.text.replace(". ", ".\n", 1) if rng.random() < 0.2 else rv.text
+        if rng.random() < 0.2:
+            text += " Sturdy, light, and cheap."
+        row = [rv.review_id, rv.product_id, rv.customer_id, rv.rating, text, rv.ts.isoformat().replace("+00:00", "Z")]
+        if kind == "v":
+            line = shop.csv_line(row)
+            written.append(line)
+            out.append(line)
+            continue
+        reason = STORE_REASONS[corrupt_seen % len(STORE_REASONS)]
+        corrupt_seen += 1
+        by_reason[reason] += 1
+        broken = {
+            "missing_review_id": {0: ""},
+            "missing_product_id": {1: " "},
+            "missing_reviewer_id": {2: ""},
+            "missing_rating": {3: ""},
+            "invalid_rating": {3: rng.choice(("0", "6", "4.5", "five"))},
+            "missing_review_time": {5: ""},
+            "invalid_review_time": {5: rng.choice(("2026-02-30", "yesterday", "1990-05-01"))},
+        }
+        if reason == "malformed_row":
+            out.append(shop.csv_line([*row, "an extra field"]))
+        else:
+            out.append(shop.csv_line([broken[reason].get(i, v) for i, v in enumerate(row)]))
+    shop.write_text(Path(path), "\n".join(out) + "\n")
+    valid = kinds.count("v")
+    return shop.SampleStats(rows, valid, kinds.count("d"), kinds.count("c"), by_reason)
+
+
+def describe(stats: SampleStats | shop.SampleStats) -> str:
     """One line for humans, e.g. ``1,000 lines: 968 valid (2014: 290, …), 10 duplicates, …``."""
+    if isinstance(stats, shop.SampleStats):
+        return stats.describe()
     formats = ", ".join(f"{fmt.removeprefix('amazon_')}: {n:,}" for fmt, n in stats.by_format.items())
     reasons = ", ".join(f"{reason} {n:,}" for reason, n in stats.corrupt_by_reason.items() if n)
     return (
         f"{stats.lines:,} lines: {stats.valid:,} valid ({formats}), {stats.duplicates:,} duplicates, "
         f"{stats.corrupt:,} corrupt" + (f" ({reasons})" if reasons else "") + f", {stats.blank:,} blank"
     )
+
+
+# -- the demo ------------------------------------------------------------------------------------
+def demo_files(samples: Path, rows: int, day: date) -> list[shop.DemoFile]:
+    """What ``make demo`` lands for reviews: an Amazon dump of ``rows`` lines, a late batch, the
+    shop's own review form of the day, and a file that is no review dump at all (rejected)."""
+    big = samples / f"reviews-mixed-{rows // 1000}k.jsonl.gz"
+    small = samples / "reviews-late-batch.ndjson"
+    store = samples / f"store-reviews-{day}.csv"
+    junk = samples / "notes.txt"
+    junk.parent.mkdir(parents=True, exist_ok=True)
+    junk.write_text("this is not a review dump\n")
+    late_rows = max(rows // 25, 100)
+    return [
+        shop.DemoFile(big, "reviews", None, write_sample(big, rows, corrupt_share=0.02, duplicate_share=0.01, seed=7)),
+        shop.DemoFile(
+            small, "reviews", None, write_sample(small, late_rows, corrupt_share=0.05, duplicate_share=0.02, seed=11)
+        ),
+        shop.DemoFile(
+            store, "reviews", day, write_store_sample(store, max(rows // 100, 60), corrupt_share=0.05, day=day)
+        ),
+        shop.DemoFile(junk, "reviews", None, None, rejection="unsupported_file_type"),
+    ]
+
+
+# What reached the marts (the demo prints these after the transform).
+DEMO_QUERIES = {
+    "Reviews by source format (marts.fct_reviews)": """
+        select source_format, count(*) as reviews, round(avg(rating), 2) as avg_rating,
+               sum(image_count) as images, round(avg(helpful_votes), 2) as avg_helpful
+        from marts.fct_reviews group by source_format order by source_format""",
+    "Top products by Bayesian average (marts.product_rating_summary, at least 20 reviews)": """
+        select product_id, review_count, round(average_rating, 2) as average_rating,
+               round(bayesian_average, 3) as bayesian_average, round(verified_share, 2) as verified_share
+        from marts.product_rating_summary where review_count >= 20
+        order by bayesian_average desc, product_id limit 5""",
+    "Rating distribution (marts.fct_reviews)": """
+        select rating, count(*) as reviews, round(100.0 * count(*) / sum(count(*)) over (), 1) as pct
+        from marts.fct_reviews group by rating order by rating""",
+}
