@@ -2,7 +2,8 @@
 
 A dataset is a folder here (``<name>/contract.py``, ``transform.py``, ``sample.py``) plus its dbt
 models; everything else (the generic jobs, handlers, state machine, warehouse adapters, IAM,
-Snowflake DDL, dbt sources) is derived from the contracts listed below.
+Snowflake DDL, dbt sources) is derived from the contracts registered below. Adding a dataset is
+its folder, its dbt models, one line in REGISTERED, and ``python -m shoplake.tooling.generate``.
 """
 
 from __future__ import annotations
@@ -11,9 +12,21 @@ import importlib
 from types import ModuleType
 
 from shoplake.core.contracts import Dataset
-from shoplake.datasets.reviews.contract import REVIEWS
 
-DATASETS: dict[str, Dataset] = {ds.name: ds for ds in (REVIEWS,)}
+# The registered datasets, one line each: shoplake/datasets/<name>/contract.py defines CONTRACT.
+REGISTERED = (
+    "reviews",
+)  # fmt: skip
+
+
+def _contract(name: str) -> Dataset:
+    contract = importlib.import_module(f"shoplake.datasets.{name}.contract").CONTRACT
+    if not isinstance(contract, Dataset) or contract.name != name:
+        raise TypeError(f"shoplake.datasets.{name}.contract.CONTRACT is not the contract of {name!r}")
+    return contract
+
+
+DATASETS: dict[str, Dataset] = {name: _contract(name) for name in REGISTERED}
 
 
 def dataset_for_key(key: str) -> Dataset | None:

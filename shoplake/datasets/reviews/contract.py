@@ -106,3 +106,5 @@ REVIEWS = Dataset(
         "invalid_review_time": "the review time is present but unusable (or before 1994, or from 2100 on)",
     },
 )
+
+CONTRACT = REVIEWS
