@@ -278,8 +278,12 @@ def json_array_records(spark: SparkSession, path: str, dataset: Dataset, source_
         ).alias("starts"),
     )
     before = F.coalesce(F.sum("starts").over(by_line.rowsBetween(Window.unboundedPreceding, -1)), F.lit(0))
-    first_lines = starts.filter(F.col("starts") > 0).select(
-        F.explode(F.sequence(before + 1, before + F.col("starts"))).cast("long").alias("element"), "line_number"
+    first = (before + 1).cast("long")
+    last = (before + F.col("starts")).cast("long")
+    first_lines = (
+        starts.select("line_number", "starts", first.alias("first"), last.alias("last"))
+        .filter(F.col("starts") > 0)
+        .select(F.explode(F.sequence("first", "last")).alias("element"), "line_number")
     )
     totals = starts.agg(F.count(F.lit(1)).alias("lines"), F.coalesce(F.sum("starts"), F.lit(0)).alias("starts")).first()
     found = elements.count()
