@@ -41,6 +41,7 @@ from shoplake.orchestration.airflow import (
     dbt_manifest_path,
     dbt_target,
     notify_failure,
+    notify_warning,
     retry_delay_seconds,
 )
 from shoplake.orchestration.assets import table_assets
@@ -93,6 +94,8 @@ shoplake_transform = DbtDag(
         "pre_execute": skip_unless_selected,
         "trigger_rule": "none_failed",
     },
+    # A stale source (dbt freshness warns, never errors) or a warning test notifies.
+    on_warning_callback=notify_warning,
     params={"full_refresh": Param(False, type="boolean", description="rebuild incremental models from scratch")},
     schedule=AssetOrTimeSchedule(
         timetable=CronTriggerTimetable("0 3 * * *", timezone="UTC"),

@@ -152,8 +152,10 @@ class Dataset:
     reasons: dict[str, str] = field(default_factory=dict)
     # The dbt source its tables belong to (dbt/models/staging/<source>/).
     dbt_source: str = "shop"
-    # Hours without a new file before dbt's source freshness warns / errors (None: not checked).
-    freshness_hours: tuple[int, int] | None = (24, 72)
+    # Hours without a new file before dbt's source freshness warns (None: not checked). Staleness
+    # is reported (the transform DAG notifies), never an error: a dataset that has not sent a file
+    # for a while, or never has, must not stop the other datasets' marts.
+    stale_after_hours: int | None = 24
 
     def __post_init__(self):
         if not self.published:

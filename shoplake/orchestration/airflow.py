@@ -77,21 +77,38 @@ def notify_failure(context: dict[str, Any]) -> None:
     deliver_notification(failure_message(context), topic_arn=_notifications_topic_arn(), home=shoplake_home())
 
 
+def notify_warning(context: dict[str, Any]) -> None:
+    """Warning callback of the dbt test and freshness tasks (a source is stale, a test warned):
+    notify like a failure, without failing anything. (cosmos calls it after every run of such a
+    task, with the nodes that warned: nothing warned, nothing to say.)"""
+    if not context.get("test_names"):
+        return
+    message = failure_message(context) | {
+        "event": "transform_task_warned",
+        "warnings": [
+            {"test": name, "result": str(result)}
+            for name, result in zip(context.get("test_names") or [], context.get("test_results") or [], strict=False)
+        ],
+    }
+    deliver_notification(message, topic_arn=_notifications_topic_arn(), home=shoplake_home())
+
+
 def deliver_notification(message: dict[str, Any], *, topic_arn: str | None, home: Path) -> None:
+    what = "warned" if message.get("event") == "transform_task_warned" else "failed"
     if topic_arn:
         import boto3
 
         boto3.client("sns").publish(
             TopicArn=topic_arn,
-            Subject=f"shoplake: {message['dag_id']}.{message['task_id']} failed"[:100],
+            Subject=f"shoplake: {message['dag_id']}.{message['task_id']} {what}"[:100],
             Message=json.dumps(message),
         )
-        logger.error("transform task failed; notified %s: %s", topic_arn, message)
+        logger.error("transform task %s; notified %s: %s", what, topic_arn, message)
         return
     home.mkdir(parents=True, exist_ok=True)
     with (home / "notifications.jsonl").open("a", encoding="utf-8") as f:
         f.write(json.dumps(message) + "\n")
-    logger.error("transform task failed: %s", message)
+    logger.error("transform task %s: %s", what, message)
 
 
 def _notifications_topic_arn() -> str | None:

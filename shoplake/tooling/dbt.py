@@ -3,8 +3,8 @@
 * ``dbt/models/staging/<source>/_<source>__sources.yml`` — one dbt source per contract
   ``dbt_source`` (``amazon``, ``shop``) and ``shoplake`` for the pipeline's own records: every
   published table with its columns, descriptions and the tests the contract implies (``required``
-  → not_null, ``values`` → accepted_values), the records table's freshness, and in ``meta`` the
-  dataset and the table's role;
+  → not_null, ``values`` → accepted_values, ``unique_key``), the records table's freshness (a
+  warning after ``stale_after_hours``), and in ``meta`` the dataset and the table's role;
 * ``dbt/models/staging/shoplake/stg_shoplake__quarantined_records.sql`` — every dataset's
   quarantine table in one model (a union), so pipeline health covers each dataset without one
   line per dataset in the hand-written models;
@@ -61,18 +61,15 @@ def _column(c: Column) -> dict[str, Any]:
     return out
 
 
-def _table(ds: Dataset | None, table: Table, role: str, freshness: tuple[int, int] | None) -> dict[str, Any]:
+def _table(ds: Dataset | None, table: Table, role: str, stale_after_hours: int | None) -> dict[str, Any]:
     meta: dict[str, Any] = {"role": role}
     if ds is not None:
         meta = {"dataset": ds.name, **meta}
     config: dict[str, Any] = {"meta": meta}
-    if freshness:
+    if stale_after_hours:
+        # Warn only: staleness is reported, never an error that would stop other datasets' marts.
         config["loaded_at_field"] = "committed_at" if ds is None else "ingested_at"
-        warn, error = freshness
-        config["freshness"] = {
-            "warn_after": {"count": warn, "period": "hour"},
-            "error_after": {"count": error, "period": "hour"},
-        }
+        config["freshness"] = {"warn_after": {"count": stale_after_hours, "period": "hour"}}
     out: dict[str, Any] = {"name": table.name}
     if table.description:
         out["description"] = table.description
@@ -95,7 +92,7 @@ def _table(ds: Dataset | None, table: Table, role: str, freshness: tuple[int, in
 def sources_document(source: str) -> dict[str, Any]:
     """The dbt source ``source``: the tables of every dataset that names it."""
     if source == PIPELINE_SOURCE:
-        tables = [_table(None, PIPELINE_RUNS, "pipeline_runs", (24, 72))]
+        tables = [_table(None, PIPELINE_RUNS, "pipeline_runs", 24)]
         description = "shoplake's pipeline records: one row per execution that published a file, of any dataset."
         return _document(source, description, tables)
     datasets = [ds for ds in DATASETS.values() if ds.dbt_source == source]
@@ -103,7 +100,7 @@ def sources_document(source: str) -> dict[str, Any]:
     for ds in datasets:
         for table in ds.published:
             role = "records" if table is ds.records_table else "derived"
-            tables.append(_table(ds, table, role, ds.freshness_hours if role == "records" else None))
+            tables.append(_table(ds, table, role, ds.stale_after_hours if role == "records" else None))
         tables.append(_table(ds, ds.quarantine, "quarantine", None))
     description = " ".join(f"{ds.name}: {ds.description}" for ds in datasets)
     return _document(source, description, tables)

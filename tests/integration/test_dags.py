@@ -64,6 +64,9 @@ for dag_id, dag in bag.dags.items():
                 "downstream": sorted(t.downstream_task_ids),
                 "trigger_rule": getattr(t.trigger_rule, "value", t.trigger_rule),
                 "pre_execute": hook(t),
+                "on_warning": (lambda f: f"{f.__module__}.{f.__name__}" if f else None)(
+                    getattr(t, "on_warning_callback", None)
+                ),
                 "full_refresh": getattr(t, "full_refresh", None),
                 "outlets": [type(o).__name__ + ":" + getattr(o, "name", "") for o in t.outlets],
             }
@@ -144,6 +147,8 @@ def test_every_dbt_task_asks_the_plan_and_tolerates_skipped_inputs(dags, airflow
     # a mart starts only once its inputs' tests passed; sources are checked first
     assert tasks["fct_reviews.run"]["upstream"] == ["stg_amazon__reviews.test"]
     assert tasks["amazon_reviews.source"]["operator"] == "DbtSourceLocalOperator"
+    # a stale source warns (never fails) and notifies
+    assert tasks["amazon_reviews.source"]["on_warning"] == "shoplake.orchestration.airflow.notify_warning"
     assert tasks["stg_amazon__reviews.run"]["upstream"] == ["amazon_reviews.test"]
     # tests spanning several models run once all of them are built
     assert tasks["fct_reviews_has_every_published_review_test"]["upstream"] == [
@@ -278,3 +283,28 @@ def test_failure_message_and_its_delivery(tmp_path, monkeypatch):
         envelope = json.loads(received["Body"])
     assert envelope["Subject"] == "shoplake: shoplake_transform.fct_reviews.run failed"
     assert json.loads(envelope["Message"]) == message
+
+
+def test_a_stale_source_warns_and_notifies_without_failing(tmp_path, monkeypatch):
+    class TaskInstance:
+        dag_id, task_id, run_id, try_number = "shoplake_transform", "amazon_reviews.source", "scheduled__1", 1
+
+    monkeypatch.setenv("SHOPLAKE_HOME", str(tmp_path))
+    monkeypatch.setattr(orchestration, "_notifications_topic_arn", lambda: None)
+    # cosmos calls the callback after every freshness run: nothing warned, nothing is sent
+    orchestration.notify_warning({"ti": TaskInstance(), "test_names": [], "test_results": []})
+    assert not (tmp_path / "notifications.jsonl").exists()
+    # a stale source is one notification naming it
+    orchestration.notify_warning(
+        {"ti": TaskInstance(), "test_names": ["source.shoplake.amazon.reviews"], "test_results": ["warn"]}
+    )
+    (message,) = [json.loads(line) for line in (tmp_path / "notifications.jsonl").read_text().splitlines()]
+    assert {k: v for k, v in message.items() if k != "at"} == {
+        "event": "transform_task_warned",
+        "dag_id": "shoplake_transform",
+        "task_id": "amazon_reviews.source",
+        "run_id": "scheduled__1",
+        "try_number": 1,
+        "error": None,
+        "warnings": [{"test": "source.shoplake.amazon.reviews", "result": "warn"}],
+    }
