@@ -59,3 +59,20 @@
     from {{ relation }} as source_rows,
         lateral flatten(input => source_rows.{{ map_column }}) as entry
 {%- endmacro %}
+
+{#- The smallest / largest non-null of some expressions; null when all are null. (least() and
+    greatest() give null as soon as one argument is null on Snowflake and skip nulls on DuckDB:
+    each argument is coalesced with the others, rotated, so both engines agree.) -#}
+{% macro least_of(expressions) -%}
+    least({{ _rotated_coalesces(expressions) }})
+{%- endmacro %}
+
+{% macro greatest_of(expressions) -%}
+    greatest({{ _rotated_coalesces(expressions) }})
+{%- endmacro %}
+
+{% macro _rotated_coalesces(expressions) -%}
+    {%- for i in range(expressions | length) -%}
+        coalesce({{ (expressions[i:] + expressions[:i]) | join(', ') }}){{ ", " if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}

@@ -100,3 +100,25 @@ def epoch_millis_timestamp(c: Column) -> Column:
 def utc_date(ts: Column) -> Column:
     """The UTC calendar date of a timestamp, whatever the session's time zone."""
     return F.date_from_unix_date(F.floor(F.unix_seconds(ts) / 86400).cast("int"))
+
+
+_US_DATETIME = r"^(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?$"  # 12/1/2010 8:26
+
+
+def us_datetime(c: Column) -> Column:
+    """An ``M/D/YYYY H:MM[:SS]`` text (spreadsheet exports) as a UTC timestamp, or null. Taken apart
+    by pattern: Spark's datetime patterns raise instead of returning null on some inputs."""
+    t = F.trim(c)
+    part = [F.regexp_extract(t, _US_DATETIME, i).cast("int") for i in range(1, 6)]
+    month, day, year, hour, minute = part
+    second = F.coalesce(F.nullif(F.regexp_extract(t, _US_DATETIME, 6), F.lit("")).cast("int"), F.lit(0))
+    valid = (
+        F.coalesce(t.rlike(_US_DATETIME), F.lit(False))
+        & month.between(1, 12)
+        & (day >= 1)
+        & (day <= F.dayofmonth(F.last_day(F.make_date(year, month, F.lit(1)))))
+        & hour.between(0, 23)
+        & minute.between(0, 59)
+        & second.between(0, 59)
+    )
+    return F.when(valid, F.make_timestamp(year, month, day, hour, minute, second))

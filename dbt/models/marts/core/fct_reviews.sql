@@ -11,13 +11,9 @@
 {#-
     One row per review_id across every file: a review that arrives again in a later file is kept
     once, with the values of its latest ingestion (ingested_at, then run_id, breaks ties).
-
-    Incremental: a build reads only the publishing runs it has not loaded yet. Runs are looked for
-    in a window of `reviews_lookback_hours` behind the newest loaded ingestion (runs of overlapping
-    executions become visible out of ingested_at order), and a run whose id is already in the
-    table was loaded whole by an earlier build. So a new file costs its own rows, plus a scan of
-    the window's run ids. Rows that would replace a newer ingestion of the same review are dropped,
-    so incremental and full builds agree.
+    Incremental: a build reads only the publishing runs it has not loaded yet, within
+    `reviews_lookback_hours` behind the newest loaded ingestion (macros/latest_ingestion.sql says
+    why that is correct).
 
     delete+insert on both warehouses (one strategy, checked on both engines; fakesnow cannot run
     dbt-snowflake's MERGE). Snowflake stages the new rows in a temporary table; fakesnow cannot
@@ -26,74 +22,7 @@
 
 with
 
-{% if is_incremental() %}
-loaded as (
-
-    select review_id, ingested_at, run_id from {{ this }}
-
-),
-
-incremental_window as (
-
-    -- the newest loaded ingestion minus the lookback; the beginning of time when nothing is
-    -- loaded yet (an empty table must not stop every later load)
-    select
-        coalesce(
-            {{ dbt.dateadd('hour', -1 * var('reviews_lookback_hours'), 'max(ingested_at)') }},
-            cast('1900-01-01 00:00:00' as timestamp)
-        ) as window_start
-    from loaded
-
-),
-{% endif %}
-
-reviews as (
-
-    select * from {{ ref('stg_amazon__reviews') }}
-
-    {% if is_incremental() %}
-    where ingested_at >= (select window_start from incremental_window)
-      and run_id not in (
-          select run_id
-          from loaded
-          where ingested_at >= (select window_start from incremental_window)
-      )
-    {% endif %}
-
-),
-
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by review_id
-            order by ingested_at desc, run_id desc
-        ) as ingestion_rank
-    from reviews
-
-),
-
-latest as (
-
-    select * from ranked
-    where ingestion_rank = 1
-
-),
-
-{% if is_incremental() %}
-newer_than_loaded as (
-
-    select latest.*
-    from latest
-    left join loaded
-        on latest.review_id = loaded.review_id
-    where loaded.review_id is null
-        or latest.ingested_at > loaded.ingested_at
-        or (latest.ingested_at = loaded.ingested_at and latest.run_id > loaded.run_id)
-
-),
-{% endif %}
+{{ latest_ingestion_ctes('stg_amazon__reviews', 'review_id', var('reviews_lookback_hours')) }},
 
 final as (
 
@@ -123,7 +52,7 @@ final as (
         run_id,
         ingested_at
 
-    from {{ 'newer_than_loaded' if is_incremental() else 'latest' }}
+    from latest_rows
 
 )
 
