@@ -1,8 +1,8 @@
 """``resources/datasets.yml``, generated from the dataset contracts: the per-dataset parts of the
 cloud definition.
 
-``serverless.yml`` (the EventBridge rule's key filters) and ``resources/iam.yml`` (every S3 grant
-that names a dataset's prefixes) read these lists with ``${file(resources/datasets.yml):<key>}``,
+``serverless.yml`` (the EventBridge rule's key filters), ``resources/iam.yml`` (every S3 grant
+that names a dataset's prefixes) and ``resources/snowflake.yml`` (what Snowflake may read) read these lists with ``${file(resources/datasets.yml):<key>}``,
 so adding a dataset to the registry adds its prefixes everywhere at once, and no grant is wider
 than the registered datasets.
 """
@@ -54,6 +54,9 @@ def document() -> dict[str, Any]:
         "processedObjects": _objects("ProcessedBucket", [*tables, *work, *manifests]),
         # What the warehouse refresh reads: the published tables and the manifests.
         "publishedObjects": _objects("ProcessedBucket", [*tables, *manifests]),
+        # What Snowflake's storage integration reads: the published tables (and, granted apart,
+        # every run manifest).
+        "tableObjects": _objects("ProcessedBucket", tables),
         "workObjects": _objects("ProcessedBucket", work),
         "workPrefixes": [f"{p}*" for p in work],
         "manifestObjects": _objects("ProcessedBucket", manifests),

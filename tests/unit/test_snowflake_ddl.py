@@ -452,6 +452,11 @@ def test_storage_role_reads_every_published_prefix_and_the_run_manifests_only():
     assert trust["Principal"] == {"AWS": {"Ref": "SnowflakeIamUserArn"}}
     assert trust["Condition"] == {"StringEquals": {"sts:ExternalId": {"Ref": "SnowflakeExternalId"}}}
     (policy,) = role["Properties"]["Policies"]
+    # per-dataset lists come from the generated resources/datasets.yml (${file(...):key})
+    generated = yaml.safe_load((REPO / "resources" / "datasets.yml").read_text())
+    for st in policy["PolicyDocument"]["Statement"]:
+        if isinstance(st["Resource"], str) and st["Resource"].startswith("${file(resources/datasets.yml):"):
+            st["Resource"] = generated[st["Resource"].removeprefix("${file(resources/datasets.yml):").rstrip("}")]
     grants = {
         (action, json_resource)
         for st in policy["PolicyDocument"]["Statement"]
