@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shoplake.datasets import DATASETS
 from shoplake.tooling import generate
 
 
@@ -11,9 +12,10 @@ def test_every_generated_file_is_up_to_date():
 
 
 def test_the_generated_files_are_the_ones_the_platform_reads():
+    # one dbt sources file per dbt source the contracts name, and the pipeline's own
+    sources = {ds.dbt_source for ds in DATASETS.values()} | {"shoplake"}
     assert sorted(str(p) for p in generate.generated_files()) == [
-        "dbt/models/staging/amazon/_amazon__sources.yml",
-        "dbt/models/staging/shoplake/_shoplake__sources.yml",
+        *sorted(f"dbt/models/staging/{s}/_{s}__sources.yml" for s in sources),
         "dbt/models/staging/shoplake/stg_shoplake__quarantined_records.sql",
         "dbt/seeds/quarantine_reason_codes.csv",
         "resources/datasets.yml",

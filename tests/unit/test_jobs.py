@@ -14,6 +14,7 @@ from shoplake.core.errors import ConfigurationError, PublishedOutputMissing, Rec
 from shoplake.core.jobs import accounting, clean, flatten, scan
 from shoplake.core.jobs.common import JobArgs, parse_args, read_json, write_json
 from shoplake.core.storage import get_store
+from shoplake.datasets import DATASETS
 from shoplake.datasets.reviews.contract import REVIEWS
 from shoplake.datasets.reviews.sample import write_sample
 from tests.unit.review_lines import LINE_2014, LINE_2018, LINE_2023, review_id
@@ -112,7 +113,7 @@ def test_missing_or_invalid_arguments_are_configuration_errors():
         ({"run_id": "a/b"}, "--run_id must be a single path segment: 'a/b'"),
         ({"run_id": "a:b"}, "--run_id must be a single path segment: 'a:b'"),
         ({"source_uri": "/tmp/a.json"}, "--source_uri: not an s3:// URI: '/tmp/a.json'"),
-        ({"dataset": "orders"}, "unknown dataset 'orders'; known: ['reviews']"),
+        ({"dataset": "orders"}, f"unknown dataset 'orders'; known: {sorted(DATASETS)}"),
     ]:
         with pytest.raises(ConfigurationError) as caught:
             JobArgs.from_dict(good | bad)

@@ -117,7 +117,7 @@ def test_the_snowflake_names_are_the_ones_the_refresh_function_uses():
         )
     }
     assert refreshed == {f'"SHOPLAKE"."RAW"."{t.name.upper()}"' for t in REVIEWS.tables}
-    assert {name for name in created if name != PIPELINE_RUNS.name} == {t.name for t in REVIEWS.tables}
+    assert {name for name in created if name != PIPELINE_RUNS.name} == {t.name for t in PUBLISHED}
 
 
 def test_a_dry_run_without_account_id_renders_a_marked_placeholder():
