@@ -155,3 +155,22 @@ def test_empty_runs_view_has_the_contract_schema():
         for c in PIPELINE_RUNS.columns
     ]
     assert con.execute("select count(*) from raw.pipeline_runs").fetchone() == (0,)
+
+
+def test_a_refresh_gives_raw_every_registered_datasets_tables(tmp_path):
+    # Given a warehouse that has seen nothing yet
+    from shoplake.core.storage import LocalObjectStore
+    from shoplake.core.warehouse.duckdb import DuckDBWarehouse
+    from shoplake.datasets import DATASETS
+
+    warehouse = DuckDBWarehouse(tmp_path / "warehouse.duckdb", LocalObjectStore(tmp_path / "lake"))
+    # When the first reviews file is refreshed
+    warehouse.rebuild_views(REVIEWS, "s3://processed")
+    # Then raw.* has every contract's tables (empty until their datasets publish), as Snowflake does
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        views = con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw' order by 1"
+        ).fetchall()
+        counts = {name: con.execute(f'select count(*) from raw."{name}"').fetchone()[0] for (name,) in views}
+    assert sorted(counts) == sorted([t.name for ds in DATASETS.values() for t in ds.tables] + ["pipeline_runs"])
+    assert set(counts.values()) == {0}

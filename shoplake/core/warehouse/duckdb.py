@@ -115,13 +115,27 @@ class DuckDBWarehouse:
         return files
 
     def rebuild_views(self, dataset: Dataset, processed_root: str) -> None:
-        files = self.committed_files(dataset, processed_root)
+        """Re-create the dataset's views over its committed files, and ``pipeline_runs``; create
+        the views of every other registered dataset that has none yet (empty until it publishes),
+        so that raw.* always has every contract's tables, as Snowflake's external tables do."""
+        from shoplake.datasets import DATASETS
+
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         with duckdb.connect(self.path) as con:
             con.execute("BEGIN")
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(self.schema)}")
-            for table in dataset.tables:
-                con.execute(view_sql(self.schema, table, sorted(files[table.name])))
+            existing = {
+                name
+                for (name,) in con.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [self.schema]
+                ).fetchall()
+            }
+            for other in DATASETS.values():
+                if other is not dataset and all(t.name in existing for t in other.tables):
+                    continue
+                files = self.committed_files(other, processed_root)
+                for table in other.tables:
+                    con.execute(view_sql(self.schema, table, sorted(files[table.name])))
             con.execute(runs_view_sql(self.schema, self.run_manifests(processed_root)))
             con.execute("COMMIT")
 
