@@ -76,3 +76,16 @@
         coalesce({{ (expressions[i:] + expressions[:i]) | join(', ') }}){{ ", " if not loop.last }}
     {%- endfor -%}
 {%- endmacro %}
+
+{#- Now, as a timestamp without time zone in UTC (how the raw tables hold times). -#}
+{% macro utc_now() -%}
+    {{ return(adapter.dispatch('utc_now', 'shoplake')()) }}
+{%- endmacro %}
+
+{% macro default__utc_now() -%}
+    timezone('UTC', now())
+{%- endmacro %}
+
+{% macro snowflake__utc_now() -%}
+    sysdate()
+{%- endmacro %}

@@ -4,7 +4,8 @@
   ``dbt_source`` (``amazon``, ``shop``) and ``shoplake`` for the pipeline's own records: every
   published table with its columns, descriptions and the tests the contract implies (``required``
   → not_null, ``values`` → accepted_values, ``unique_key``), the records table's freshness (a
-  warning after ``stale_after_hours``), and in ``meta`` the dataset and the table's role;
+  warning after ``stale_after_hours`` without a new file, once the dataset has sent one), and in
+  ``meta`` the dataset and the table's role;
 * ``dbt/models/staging/shoplake/stg_shoplake__quarantined_records.sql`` — every dataset's
   quarantine table in one model (a union), so pipeline health covers each dataset without one
   line per dataset in the hand-written models;
@@ -68,7 +69,10 @@ def _table(ds: Dataset | None, table: Table, role: str, stale_after_hours: int |
     config: dict[str, Any] = {"meta": meta}
     if stale_after_hours:
         # Warn only: staleness is reported, never an error that would stop other datasets' marts.
-        config["loaded_at_field"] = "committed_at" if ds is None else "ingested_at"
+        # The newest row's time, or now for a table without rows: a dataset that never sent a
+        # file has not started (dbt/macros/freshness.sql).
+        column = "committed_at" if ds is None else "ingested_at"
+        config["loaded_at_query"] = f"{{{{ last_loaded_at('{column}') }}}}"
         config["freshness"] = {"warn_after": {"count": stale_after_hours, "period": "hour"}}
     out: dict[str, Any] = {"name": table.name}
     if table.description:
