@@ -83,6 +83,43 @@ AUTO_REFRESH = TRUE
 REFRESH_ON_CREATE = TRUE
 COMMENT = 'shoplake: One row per quarantined record of the current run of each file, with its reason code.';
 
+-- ─── products: The shop's product catalogue, one snapshot per file (the history is kept).
+CREATE OR REPLACE EXTERNAL TABLE {{ database }}.{{ raw_schema }}.PRODUCTS (
+  product_id VARCHAR AS (VALUE:product_id::VARCHAR),
+  name VARCHAR AS (VALUE:name::VARCHAR),
+  category VARCHAR AS (VALUE:category::VARCHAR),
+  brand VARCHAR AS (VALUE:brand::VARCHAR),
+  price NUMBER(12,2) AS (VALUE:price::NUMBER(12,2)),
+  stock BIGINT AS (VALUE:stock::BIGINT),
+  updated_at TIMESTAMP_NTZ AS (VALUE:updated_at::TIMESTAMP_NTZ),
+  updated_at_given BOOLEAN AS (VALUE:updated_at_given::BOOLEAN),
+  source_format VARCHAR AS (VALUE:source_format::VARCHAR),
+  source_uri VARCHAR AS (VALUE:source_uri::VARCHAR),
+  line_number BIGINT AS (VALUE:line_number::BIGINT),
+  ingested_at TIMESTAMP_NTZ AS (VALUE:ingested_at::TIMESTAMP_NTZ),
+  run_id VARCHAR AS (VALUE:run_id::VARCHAR)
+)
+LOCATION = @{{ database }}.{{ raw_schema }}.{{ stage_name }}/
+PATTERN = 'products/source=[^/]+/run=[^/]+/[^/]+[.]parquet'
+FILE_FORMAT = (FORMAT_NAME = '{{ database }}.{{ raw_schema }}.PARQUET_FORMAT')
+AUTO_REFRESH = TRUE
+REFRESH_ON_CREATE = TRUE
+COMMENT = 'shoplake: One row per product per catalogue file (each file is a snapshot).';
+
+CREATE OR REPLACE EXTERNAL TABLE {{ database }}.{{ raw_schema }}.PRODUCTS_QUARANTINE (
+  source_uri VARCHAR AS (VALUE:source_uri::VARCHAR),
+  line_number BIGINT AS (VALUE:line_number::BIGINT),
+  reason VARCHAR AS (VALUE:reason::VARCHAR),
+  raw_record VARCHAR AS (VALUE:raw_record::VARCHAR),
+  run_id VARCHAR AS (VALUE:run_id::VARCHAR)
+)
+LOCATION = @{{ database }}.{{ raw_schema }}.{{ stage_name }}/
+PATTERN = 'products_quarantine/source=[^/]+/run=[^/]+/[^/]+[.]parquet'
+FILE_FORMAT = (FORMAT_NAME = '{{ database }}.{{ raw_schema }}.PARQUET_FORMAT')
+AUTO_REFRESH = TRUE
+REFRESH_ON_CREATE = TRUE
+COMMENT = 'shoplake: One row per quarantined record of the current run of each file, with its reason code.';
+
 -- One row per execution that published a source, for every dataset: the pipeline's own health record.
 CREATE OR REPLACE EXTERNAL TABLE {{ database }}.{{ raw_schema }}.PIPELINE_RUNS (
   dataset VARCHAR AS (VALUE:dataset::VARCHAR),
@@ -110,4 +147,6 @@ COMMENT = 'shoplake: One row per execution that published a source object, of an
 GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.REVIEWS TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
 GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.REVIEW_IMAGES TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
 GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.REVIEWS_QUARANTINE TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
+GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.PRODUCTS TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
+GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.PRODUCTS_QUARANTINE TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
 GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.PIPELINE_RUNS TO ROLE {{ loader_role }} COPY CURRENT GRANTS;

@@ -175,6 +175,58 @@ FILE_4 = {
     "reviews_quarantine": [],
     "pipeline_runs": [run_row("run-4", T4 + timedelta(minutes=90), 1, 0, {})],
 }
+# Two catalogue snapshots: P1 and P2 (reviewed) and P9 (not reviewed) on day one; P1's price
+# changes later and P2 is exported again unchanged. P3 is only known from its reviews.
+CATALOGUE_AT_1, CATALOGUE_AT_2 = datetime(2024, 1, 1, 8, 0, 0), datetime(2024, 2, 1, 8, 0, 0)
+PRODUCTS_RAW = "s3://shoplake-local-raw/products/"
+
+
+def product(product_id: str, *, run: str, ingested_at: datetime, price: str, updated_at: datetime, line: int,
+            stock: int = 10, category: str = "home") -> dict[str, Any]:  # fmt: skip
+    """A raw.products row with every contract column."""
+    from decimal import Decimal
+
+    return {
+        "product_id": product_id,
+        "name": f"Product {product_id}",
+        "category": category,
+        "brand": "Oakfield",
+        "price": Decimal(price),
+        "stock": stock,
+        "updated_at": updated_at,
+        "updated_at_given": True,
+        "source_format": "json_array",
+        "source_uri": f"{PRODUCTS_RAW}{run}.json",
+        "line_number": line,
+        "ingested_at": ingested_at,
+        "run_id": run,
+    }
+
+
+def products_run_row(run: str, committed_at: datetime, processed: int) -> dict[str, Any]:
+    return {
+        **run_row(run, committed_at, processed, 0, {}),
+        "dataset": "products",
+        "source_uri": f"{PRODUCTS_RAW}{run}.json",
+    }
+
+
+CATALOGUE_1 = {
+    "products": [
+        product("P1", run="cat-1", ingested_at=T1, price="10.00", updated_at=CATALOGUE_AT_1, line=2),
+        product("P2", run="cat-1", ingested_at=T1, price="25.50", updated_at=CATALOGUE_AT_1, line=10),
+        product("P9", run="cat-1", ingested_at=T1, price="3.99", updated_at=CATALOGUE_AT_1, line=18, stock=0),
+    ],
+    "pipeline_runs": [products_run_row("cat-1", T1 + timedelta(minutes=2), 3)],
+}
+CATALOGUE_2 = {
+    "products": [
+        product("P1", run="cat-2", ingested_at=T2, price="12.00", updated_at=CATALOGUE_AT_2, line=2, stock=4),
+        product("P2", run="cat-2", ingested_at=T2, price="25.50", updated_at=CATALOGUE_AT_2, line=10),
+    ],
+    "pipeline_runs": [products_run_row("cat-2", T2 + timedelta(minutes=2), 2)],
+}
+
 # Every registered dataset's raw tables (the others stay empty here) and pipeline_runs.
 TABLES: list[Table] = [*(t for ds in DATASETS.values() for t in ds.tables), PIPELINE_RUNS]
 

@@ -16,6 +16,7 @@ from shoplake.core.contracts import Dataset
 # The registered datasets, one line each: shoplake/datasets/<name>/contract.py defines CONTRACT.
 REGISTERED = (
     "reviews",
+    "products",
 )  # fmt: skip
 
 

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from datetime import date, timedelta
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,10 @@ from shoplake.datasets import DATASETS
 from shoplake.reporting.dashboard.marts import DuckDBMarts
 from shoplake.tooling.snowflake.external_tables import SNOWFLAKE_TYPES
 from tests.fixture_warehouse import (
+    CATALOGUE_1,
+    CATALOGUE_2,
+    CATALOGUE_AT_1,
+    CATALOGUE_AT_2,
     FILE_1,
     FILE_2,
     FILE_3,
@@ -55,8 +60,8 @@ from tests.ports import free_port
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[Path, Any]:
-    """A warehouse holding files 1 and 2, after one ``dbt build --target local``."""
-    home = make_home(tmp_path_factory.mktemp("dbt") / "home", FILE_1, FILE_2)
+    """A warehouse holding review files 1 and 2 and two catalogue snapshots, after one ``dbt build``."""
+    home = make_home(tmp_path_factory.mktemp("dbt") / "home", FILE_1, FILE_2, CATALOGUE_1, CATALOGUE_2)
     return home, dbt(home, "build")
 
 
@@ -75,7 +80,7 @@ def test_build_passes_every_model_and_test(built):
     kinds = {uid.split(".")[0] for uid in statuses(result)}
     assert kinds == {"model", "seed", "test", "unit_test"}
     assert set(statuses(result).values()) <= {"success", "pass"}
-    assert sum(uid.startswith("unit_test.") for uid in statuses(result)) == 4
+    assert sum(uid.startswith("unit_test.") for uid in statuses(result)) == 5
 
 
 def test_fct_reviews_has_one_row_per_review_with_its_latest_ingestion(built):
@@ -153,6 +158,42 @@ def test_product_reviews_monthly_change_from_previous_month(built):
     ]
 
 
+def test_products_are_the_catalogues_current_versions_and_the_reviewed_ones_it_lacks(built):
+    home, _ = built
+    path = home / "warehouse.duckdb"
+    assert query(
+        path,
+        "select product_id, product_name, price, stock, catalogue_updated_at, in_catalogue, known_from, review_count "
+        "from marts.dim_products order by 1",
+    ) == [
+        # P1's price changed in the second snapshot: the newer one wins, with its stock
+        ("P1", "Product P1", Decimal("12.00"), 4, CATALOGUE_AT_2, True, "catalogue", 3),
+        # P2 was exported again unchanged: its version is still the first snapshot's
+        ("P2", "Product P2", Decimal("25.50"), 10, CATALOGUE_AT_1, True, "catalogue", 2),
+        # P3 is only known from its reviews
+        ("P3", None, None, None, None, False, "reviews", 2),
+        ("P9", "Product P9", Decimal("3.99"), 0, CATALOGUE_AT_1, True, "catalogue", 0),
+    ]
+    # the price of any product as of any time
+    assert query(
+        path,
+        "select product_id, price, valid_from, valid_to, is_current, run_id from marts.dim_products_history "
+        "order by product_id, valid_from",
+    ) == [
+        ("P1", Decimal("10.00"), CATALOGUE_AT_1, CATALOGUE_AT_2, False, "cat-1"),
+        ("P1", Decimal("12.00"), CATALOGUE_AT_2, None, True, "cat-2"),
+        ("P2", Decimal("25.50"), CATALOGUE_AT_1, None, True, "cat-1"),
+        ("P9", Decimal("3.99"), CATALOGUE_AT_1, None, True, "cat-1"),
+    ]
+    as_of = query(
+        path,
+        "select product_id, price from marts.dim_products_history "
+        "where valid_from <= timestamp '2024-01-15 00:00:00' "
+        "and (valid_to > timestamp '2024-01-15 00:00:00' or valid_to is null) order by 1",
+    )
+    assert as_of == [("P1", Decimal("10.00")), ("P2", Decimal("25.50")), ("P9", Decimal("3.99"))]
+
+
 def test_dimensions_and_reviewer_activity(built):
     home, _ = built
     path = home / "warehouse.duckdb"
@@ -160,6 +201,7 @@ def test_dimensions_and_reviewer_activity(built):
         ("P1", 3),
         ("P2", 2),
         ("P3", 2),
+        ("P9", 0),
     ]
     assert query(path, "select reviewer_id, reviewer_name, review_count from marts.dim_reviewers order by 1") == [
         ("U1", "Ann", 2),
@@ -192,19 +234,29 @@ def test_pipeline_health_per_file_and_per_day(built):
         "select run_id, dataset, records_read, processed, quarantined, duplicates, quarantine_rows, is_current_run "
         "from marts.fct_pipeline_runs order by run_id",
     ) == [
+        # every dataset's runs: the two catalogue snapshots and the two review files
+        ("cat-1", "products", 3, 3, 0, 0, 0, True),
+        ("cat-2", "products", 2, 2, 0, 0, 0, True),
         ("run-1", "reviews", 7, 5, 1, 1, 1, True),
         ("run-2", "reviews", 6, 4, 2, 0, 2, True),
     ]
-    days = sorted({(T1 + timedelta(minutes=1)).date(), (T2 + timedelta(minutes=1)).date()})
+    # per dataset and UTC day of commit (the runs of the two hours may fall on two days)
+    runs = {
+        ("products", (T1 + timedelta(minutes=2)).date()): [(3, 3, 0, 0)],
+        ("reviews", (T1 + timedelta(minutes=1)).date()): [(7, 5, 1, 1)],
+    }
+    runs.setdefault(("products", (T2 + timedelta(minutes=2)).date()), []).append((2, 2, 0, 0))
+    runs.setdefault(("reviews", (T2 + timedelta(minutes=1)).date()), []).append((6, 4, 2, 0))
+    expected = [
+        (dataset, day, len(rs), len(rs), *(sum(r[i] for r in rs) for i in range(4)))
+        for (dataset, day), rs in sorted(runs.items())
+    ]
     got = query(
         path,
-        "select committed_date, runs, files, records_read, processed, quarantined, duplicates "
-        "from marts.pipeline_health_daily order by 1",
+        "select dataset, committed_date, runs, files, records_read, processed, quarantined, duplicates "
+        "from marts.pipeline_health_daily order by 1, 2",
     )
-    if len(days) == 1:  # both runs committed the same UTC day
-        assert got == [(days[0], 2, 2, 13, 9, 3, 1)]
-    else:
-        assert got == [(days[0], 1, 1, 7, 5, 1, 1), (days[1], 1, 1, 6, 4, 2, 0)]
+    assert got == expected
 
 
 def test_quarantine_reasons_in_long_form_with_their_meaning(built):
@@ -303,6 +355,7 @@ def test_source_freshness_thresholds(built, tmp_path):
     assert fresh.success
     assert statuses(fresh) == {
         "source.shoplake.amazon.reviews": "pass",
+        "source.shoplake.shop.products": "pass",
         "source.shoplake.shoplake.pipeline_runs": "pass",
     }
     # Given runs committed 30 h and reviews ingested 4 days ago / Then both warn: staleness is
@@ -315,6 +368,7 @@ def test_source_freshness_thresholds(built, tmp_path):
     assert stale.success
     assert statuses(stale) == {
         "source.shoplake.amazon.reviews": "warn",
+        "source.shoplake.shop.products": "pass",  # a week without a catalogue export is still fine
         "source.shoplake.shoplake.pipeline_runs": "warn",
     }
     # A dataset that never sent a file has not started: not stale (a shop need not send them all)
@@ -441,19 +495,29 @@ def fakesnow_server(tmp_path):
 
 def test_models_run_on_the_snowflake_dialect(fakesnow_server, tmp_path):
     port = fakesnow_server
-    snowflake_sql(port, *snowflake_inserts(FILE_1), *snowflake_inserts(FILE_2))
+    snowflake_sql(port, *(s for f in (FILE_1, FILE_2, CATALOGUE_1, CATALOGUE_2) for s in snowflake_inserts(f)))
     # fakesnow cannot create database-qualified temporary tables, which dbt's unit tests need:
     # the unit tests run on DuckDB; every model and data test runs here.
     args = ("build", "--exclude-resource-type", "unit_test")
     done = dbt_process(tmp_path, *args, target="fakesnow", FAKESNOW_PORT=str(port))
     assert set(done.values()) == {"success", "pass"}
-    assert sum(uid.startswith("model.") for uid in done) == 16
+    assert sum(uid.startswith("model.") for uid in done) == 18
 
-    reviews, reasons = snowflake_sql(
+    reviews, reasons, history = snowflake_sql(
         port,
         "select review_id, run_id, rating, style_size, style_color from shoplake.marts.fct_reviews order by 1",
         "select run_id, quarantine_reason, records from shoplake.marts.fct_quarantine_reasons order by 1, 2",
+        # (fakesnow's result encoding turns a null timestamp into 1970-01-01: ask for nullness)
+        "select product_id, price, valid_from, case when valid_to is null then 'open' else "
+        "cast(valid_to as varchar) end, is_current from shoplake.marts.dim_products_history order by 1, 3",
     )
+    # the catalogue's history, in Snowflake SQL (numbers and timestamps as the connector prints them)
+    assert history == [
+        ("P1", "10.00", str(CATALOGUE_AT_1), str(CATALOGUE_AT_2), False),
+        ("P1", "12.00", str(CATALOGUE_AT_2), "open", True),
+        ("P2", "25.50", str(CATALOGUE_AT_1), "open", True),
+        ("P9", "3.99", str(CATALOGUE_AT_1), "open", True),
+    ]
     assert reviews == [
         ("r01", "run-1", 5, "Medium", "Red"),
         ("r02", "run-2", 4, None, None),
@@ -482,7 +546,7 @@ def test_models_run_on_the_snowflake_dialect(fakesnow_server, tmp_path):
     done = dbt_process(tmp_path, *args, "--select", "fct_pipeline_runs+", target="fakesnow", FAKESNOW_PORT=str(port))
     assert set(done.values()) == {"success", "pass"}
     on_snowflake = dashboard_answers_on_fakesnow(port)
-    local = make_home(tmp_path / "duckdb", FILE_1, FILE_2, FILE_3, FILE_4)
+    local = make_home(tmp_path / "duckdb", FILE_1, FILE_2, CATALOGUE_1, CATALOGUE_2, FILE_3, FILE_4)
     assert dbt(local, "build", "--exclude-resource-type", "unit_test").success
     on_duckdb = dashboard_answers(DuckDBMarts(local / "warehouse.duckdb"))
     assert on_snowflake == on_duckdb

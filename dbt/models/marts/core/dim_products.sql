@@ -1,7 +1,36 @@
-{#- One row per product seen in a review. Products have no catalogue of their own yet (the
-    products dataset comes later): what is known comes from their reviews. -#}
+{#-
+    One row per product the shop knows: every product of the catalogue in its current version
+    (the newest snapshot's updated_at wins; the stock of the newest snapshot), and the products
+    reviews name that the catalogue lacks, flagged (in_catalogue false, known_from 'reviews').
+-#}
 
 with
+
+catalogue as (
+
+    select * from {{ ref('dim_products_history') }}
+    where is_current
+
+),
+
+snapshots as (
+
+    select * from {{ ref('stg_shop__products') }}
+
+),
+
+newest_stock as (
+
+    select
+        product_id,
+        stock,
+        row_number() over (
+            partition by product_id
+            order by updated_at desc, ingested_at desc, run_id desc
+        ) as recency_rank
+    from snapshots
+
+),
 
 reviews as (
 
@@ -9,7 +38,7 @@ reviews as (
 
 ),
 
-products as (
+reviewed as (
 
     select
         product_id,
@@ -36,17 +65,41 @@ parents as (
 
 ),
 
+known as (
+
+    select product_id, 'catalogue' as known_from from catalogue
+    union all
+    select product_id, 'reviews' as known_from from reviewed
+    where product_id not in (select product_id from catalogue)
+
+),
+
 final as (
 
     select
-        products.product_id,
+        known.product_id,
+        catalogue.product_name,
+        catalogue.category,
+        catalogue.brand,
+        catalogue.price,
+        newest_stock.stock,
+        catalogue.valid_from as catalogue_updated_at,
+        known.known_from = 'catalogue' as in_catalogue,
+        known.known_from,
         parents.parent_product_id,
-        products.review_count,
-        products.first_review_date,
-        products.last_review_date
-    from products
+        coalesce(reviewed.review_count, 0) as review_count,
+        reviewed.first_review_date,
+        reviewed.last_review_date
+    from known
+    left join catalogue
+        on known.product_id = catalogue.product_id
+    left join newest_stock
+        on known.product_id = newest_stock.product_id
+        and newest_stock.recency_rank = 1
+    left join reviewed
+        on known.product_id = reviewed.product_id
     left join parents
-        on products.product_id = parents.product_id
+        on known.product_id = parents.product_id
         and parents.recency_rank = 1
 
 )

@@ -17,9 +17,24 @@ reviews as (
 
 ),
 
+products as (
+
+    select
+        'products' as dataset,
+        run_id,
+        source_uri,
+        line_number as source_line_number,
+        reason as quarantine_reason,
+        raw_record
+    from {{ source('shop', 'products_quarantine') }}
+
+),
+
 unioned as (
 
     select * from reviews
+    union all
+    select * from products
 
 )
 

@@ -1,0 +1,1 @@
+"""The shop's product catalogue: contract, Spark transform and sample generator."""
