@@ -46,7 +46,7 @@ setup: $(PY_STAMP) $(NODE_STAMP) $(CHROMIUM)
 demo: $(PY_STAMP)
 	$(BIN)/shoplake demo
 
-test: setup
+test: setup lint
 	$(BIN)/python -m pytest -q
 
 lint: $(PY_STAMP)

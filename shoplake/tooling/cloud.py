@@ -2,9 +2,9 @@
 cloud definition.
 
 ``serverless.yml`` (the EventBridge rule's key filters), ``resources/iam.yml`` (every S3 grant
-that names a dataset's prefixes) and ``resources/snowflake.yml`` (what Snowflake may read) read these lists with ``${file(resources/datasets.yml):<key>}``,
-so adding a dataset to the registry adds its prefixes everywhere at once, and no grant is wider
-than the registered datasets.
+that names a dataset's prefixes) and ``resources/snowflake.yml`` (what Snowflake may read) read
+these lists with ``${file(resources/datasets.yml):<key>}``, so adding a dataset to the registry
+adds its prefixes everywhere at once, and no grant is wider than the registered datasets.
 """
 
 from __future__ import annotations
