@@ -33,6 +33,10 @@ from shoplake.core.spark import schema_for
 # Status of each record after the generic duplicate check.
 BLANK, PROCESSED, QUARANTINED, DUPLICATE = "blank", "processed", "quarantined", "duplicate"
 
+# The shop's currency where a record names none: the stage param defaultCurrency, passed to the
+# clean job as --default_currency (locally $SHOPLAKE_DEFAULT_CURRENCY).
+DEFAULT_CURRENCY = "USD"
+
 
 @dataclass(frozen=True)
 class ParseContext:
@@ -44,8 +48,7 @@ class ParseContext:
     record_format: RecordFormat = RecordFormat.JSON_LINES
     # The layout the file's CSV header chose; None where records carry their own keys (JSON).
     layout: Layout | None = None
-    # The shop's currency where a record names none (stage param defaultCurrency).
-    default_currency: str = "USD"
+    default_currency: str = DEFAULT_CURRENCY
 
 
 class DatasetTransform(ABC):

@@ -29,6 +29,7 @@ from shoplake.core import layout
 from shoplake.core.pipeline import PIPELINE_VERSION
 from shoplake.core.settings import reset_cold_start_caches
 from shoplake.core.storage import LocalObjectStore
+from shoplake.core.transform import DEFAULT_CURRENCY
 from shoplake.datasets import get_dataset
 from shoplake.local import adapters
 from shoplake.local.events import object_created_event, object_created_pattern
@@ -217,6 +218,7 @@ class LocalCloud:
                     "--processed_root": f"s3://{bucket_name('processed')}",
                     "--storage_backend": "local",
                     "--pipeline_version": PIPELINE_VERSION,
+                    "--default_currency": os.environ.get("SHOPLAKE_DEFAULT_CURRENCY") or DEFAULT_CURRENCY,
                 },
                 ExecutionProperty={"MaxConcurrentRuns": 4},
             )

@@ -528,6 +528,7 @@ def test_two_glue_5_jobs_with_stage_constants(dev):
             "--processed_root": {"Fn::Sub": "s3://${ProcessedBucket}"},
             "--storage_backend": "s3",
             "--pipeline_version": "1",
+            "--default_currency": "USD",
             "--TempDir": {"Fn::Sub": "s3://${GlueArtifactsBucket}/_glue-temp/"},
             "--enable-metrics": "true",
             "--enable-continuous-cloudwatch-log": "true",

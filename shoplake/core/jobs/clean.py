@@ -31,12 +31,12 @@ from shoplake.core.jobs import accounting, readers
 from shoplake.core.jobs.common import COMMON_ARGS, JobArgs, write_json
 from shoplake.core.jobs.scan import scan_object
 from shoplake.core.storage import get_store
-from shoplake.core.transform import ParseContext, load_transform, parse_records
+from shoplake.core.transform import DEFAULT_CURRENCY, ParseContext, load_transform, parse_records
 
 logger = logging.getLogger(__name__)
 
 REQUIRED_ARGS = COMMON_ARGS
-OPTIONAL_ARGS = {"default_currency": "USD"}
+OPTIONAL_ARGS = {"default_currency": DEFAULT_CURRENCY}
 
 
 def run(spark: SparkSession, args: Mapping[str, Any]) -> dict[str, Any]:
