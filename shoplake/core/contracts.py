@@ -106,6 +106,9 @@ class Layout:
 
 # The columns the generic jobs add to every published record, and the quarantine table's shape.
 LINEAGE = ("source_uri", "line_number", "ingested_at", "run_id")
+# Columns of the records between reader, transform and accounting (and every name starting with
+# an underscore): a records table cannot name them.
+RESERVED_COLUMNS = ("line_id", "raw_record", "is_blank", "reason", "f", "lines")
 
 
 def lineage_columns() -> tuple[Column, ...]:
@@ -167,6 +170,10 @@ class Dataset:
         unknown = [c for c in self.identity if c not in main.column_names]
         if unknown:
             raise ValueError(f"{self.name}: identity columns {unknown} are not columns of {main.name}")
+        # The generic jobs' own columns beside a transform's (shoplake.core.transform).
+        taken = [c for c in main.column_names if c in RESERVED_COLUMNS or c.startswith("_")]
+        if taken:
+            raise ValueError(f"{self.name}: {main.name} may not name columns {taken}: the generic jobs use them")
 
     @property
     def prefix(self) -> str:
@@ -206,11 +213,14 @@ class Dataset:
     @property
     def fields(self) -> tuple[str, ...]:
         """Every input field of every layout, in declaration order. Every reader hands a transform
-        all of them (null where a record has none), so one transform serves every format."""
-        seen: dict[str, None] = {}
+        all of them (null where a record has none), so one transform serves every format. Layouts
+        that name a field in different letter case share it, spelled as the first layout does (a
+        CSV header matches names in any case, and Spark resolves names regardless of case)."""
+        seen: dict[str, str] = {}
         for layout in self.layouts:
-            seen |= dict.fromkeys(layout.fields)
-        return tuple(seen)
+            for name in layout.fields:
+                seen.setdefault(name.lower(), name)
+        return tuple(seen.values())
 
     def layout(self, name: str) -> Layout:
         for layout in self.layouts:

@@ -329,9 +329,14 @@ def _type(neutral: str) -> str:
     return exp.DataType.build(SNOWFLAKE_TYPES[neutral], dialect="snowflake").sql("snowflake")
 
 
-def _sample_key(table, year: int | None = 2014) -> str:
+# A partition value of each partition type, as Spark writes it into a path.
+PARTITION_VALUES = {"int": "2014", "string": "2024-02", "date": "2024-02-10"}
+
+
+def _sample_key(table, value: str | None = None) -> str:
     prefix = S3Uri.parse(layout.run_prefix("s3://shoplake-prod-processed-1", table.name, SID, RUN)).key
-    part = f"review_year={year}/" if table.partition_by else ""
+    value = value or PARTITION_VALUES.get(table.partition_type)
+    part = f"{table.partition_by}={value}/" if table.partition_by else ""
     return f"{prefix}{part}part-00000-6f1c.c000.snappy.parquet"
 
 
@@ -428,8 +433,9 @@ def test_partition_column_is_read_from_the_path(external_tables, table):
     regexp = column.find(exp.RegexpExtract)
     assert regexp.this.sql("snowflake") == "METADATA$FILENAME"
     assert regexp.args["group"] == exp.Literal.number(1)
-    # The path of a published file (as the refresh function and METADATA$FILENAME see it) gives its year.
-    assert re.search(regexp.expression.this, _sample_key(table, 2009)).group(1) == "2009"
+    # The path of a published file (as the refresh function and METADATA$FILENAME see it) gives its value.
+    value = {"int": "2009", "string": "2009-07", "date": "2009-07-31"}[table.partition_type]
+    assert re.search(regexp.expression.this, _sample_key(table, value)).group(1) == value
 
 
 def test_files_the_refresh_function_refreshes_are_files_the_tables_read(external_tables):

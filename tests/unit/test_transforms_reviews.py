@@ -332,7 +332,7 @@ def test_a_later_valid_record_with_the_same_identity_is_a_duplicate(spark):
     # When the lines are marked
     statuses = marked(spark, lines)
     # Then the first valid one is kept and the later ones are duplicates
-    assert [(r.line_id, r.status) for r in statuses.orderBy("line_id").collect()] == [
+    assert [(r.line_id, r[A.OUTCOME]) for r in statuses.orderBy("line_id").collect()] == [
         (0, A.QUARANTINED),
         (1, A.PROCESSED),
         (2, A.DUPLICATE),

@@ -28,32 +28,40 @@ from shoplake.core.transform import BLANK, DUPLICATE, PROCESSED, QUARANTINED, Da
 ROW_BITS = 33
 ROW_MASK = (1 << ROW_BITS) - 1
 
-__all__ = ["BLANK", "DUPLICATE", "PROCESSED", "QUARANTINED"]
+__all__ = ["BLANK", "DUPLICATE", "OUTCOME", "PROCESSED", "QUARANTINED"]
+
+# The column mark_duplicates adds (a name no contract column can take: see Dataset's checks).
+OUTCOME = "_outcome"
 
 
 def mark_duplicates(parsed: DataFrame, identity: Iterable[str]) -> DataFrame:
-    """Add ``status``: blank | quarantined | duplicate | processed.
+    """Add :data:`OUTCOME`: blank | quarantined | duplicate | processed.
 
     Within one file a valid record whose identity an earlier valid record already had is a
     duplicate: the first record (in file order) is kept, later ones are counted.
     """
     valid = F.col("reason").isNull() & ~F.col("is_blank")
     window = Window.partitionBy(valid, *[F.col(c) for c in identity]).orderBy("line_id")
-    status = (
+    outcome = (
         F.when(F.col("is_blank"), F.lit(BLANK))
         .when(F.col("reason").isNotNull(), F.lit(QUARANTINED))
         .when(F.row_number().over(window) > 1, F.lit(DUPLICATE))
         .otherwise(F.lit(PROCESSED))
     )
-    return parsed.select("*", status.alias("status"))
+    return parsed.select("*", outcome.alias(OUTCOME))
 
 
 def record_stats(marked: DataFrame) -> DataFrame:
-    """Records per (text partition, status, reason, source_format), and the physical lines they
+    """Records per (text partition, outcome as ``status``, reason, source_format), and the physical lines they
     span: all the clean job counts, in one pass. A record without ``lines`` spans one line."""
     lines = F.col("lines") if "lines" in marked.columns else F.lit(1)
     return (
-        marked.groupBy(F.shiftright(F.col("line_id"), ROW_BITS).alias("partition"), "status", "reason", "source_format")
+        marked.groupBy(
+            F.shiftright(F.col("line_id"), ROW_BITS).alias("partition"),
+            F.col(OUTCOME).alias("status"),
+            "reason",
+            "source_format",
+        )
         .agg(F.count(F.lit(1)).alias("records"), F.sum(lines).alias("lines"))
         .select("partition", "status", "reason", "source_format", "records", "lines")
     )
@@ -167,7 +175,7 @@ def to_work(
     if transform.partition_column:
         extra[transform.partition_column] = F.col(transform.partition_column).cast("string")
     extra |= {f.name: F.col(f.name).cast(f.dataType) for f in transform.work_extras}
-    return numbered.filter(F.col("status") == PROCESSED).select(*typed(table, columns, extra))
+    return numbered.filter(F.col(OUTCOME) == PROCESSED).select(*typed(table, columns, extra))
 
 
 def to_quarantine(numbered: DataFrame, dataset: Dataset, *, source_uri: str, run_id: str) -> DataFrame:
@@ -179,4 +187,4 @@ def to_quarantine(numbered: DataFrame, dataset: Dataset, *, source_uri: str, run
         "raw_record": F.col("raw_record"),
         "run_id": F.lit(run_id),
     }
-    return numbered.filter(F.col("status") == QUARANTINED).select(*typed(dataset.quarantine, columns))
+    return numbered.filter(F.col(OUTCOME) == QUARANTINED).select(*typed(dataset.quarantine, columns))

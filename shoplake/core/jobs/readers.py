@@ -125,7 +125,7 @@ class CsvHeader:
     layout: Layout
     # Header columns (as written) that name no field of the chosen layout.
     unknown: tuple[str, ...]
-    # field of the layout → the header column (as written) that carries it.
+    # field of the layout, lower case → the header column (as written) that carries it.
     fields: dict[str, str]
 
 
@@ -147,7 +147,7 @@ def csv_header(dataset: Dataset, first_line: str, source_uri: str) -> CsvHeader:
         missing = [f for f in layout.required if f.lower() not in lowered]
         if not missing:
             by_lower = {c.lower(): c for c in columns}
-            fields = {f: by_lower[f.lower()] for f in layout.fields if f.lower() in by_lower}
+            fields = {f.lower(): by_lower[f.lower()] for f in layout.fields if f.lower() in by_lower}
             known = {f.lower() for f in layout.fields}
             return CsvHeader(columns, layout, tuple(c for c in columns if c.lower() not in known), fields)
         misses.append((len(missing), layout, missing))
@@ -214,7 +214,9 @@ def csv_records(lines: DataFrame, dataset: Dataset, header: CsvHeader) -> DataFr
     blank = is_header | F.coalesce(F.trim(raw) == "", F.lit(True))
     p = F.col("p")
     fields = [
-        (p[position[header.fields[name]]] if name in header.fields else F.lit(None).cast("string")).alias(name)
+        (
+            p[position[header.fields[name.lower()]]] if name.lower() in header.fields else F.lit(None).cast("string")
+        ).alias(name)
         for name in dataset.fields
     ]
     malformed = ~blank & (F.col("open_quote") | p[CORRUPT].isNotNull())
