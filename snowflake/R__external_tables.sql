@@ -120,6 +120,94 @@ AUTO_REFRESH = TRUE
 REFRESH_ON_CREATE = TRUE
 COMMENT = 'shoplake: One row per quarantined record of the current run of each file, with its reason code.';
 
+-- ─── transactions: The shop's order lines (every line is a sale; its status is its final state).
+CREATE OR REPLACE EXTERNAL TABLE {{ database }}.{{ raw_schema }}.TRANSACTIONS (
+  transaction_id VARCHAR AS (VALUE:transaction_id::VARCHAR),
+  order_id VARCHAR AS (VALUE:order_id::VARCHAR),
+  customer_id VARCHAR AS (VALUE:customer_id::VARCHAR),
+  is_guest BOOLEAN AS (VALUE:is_guest::BOOLEAN),
+  product_id VARCHAR AS (VALUE:product_id::VARCHAR),
+  product_name VARCHAR AS (VALUE:product_name::VARCHAR),
+  quantity BIGINT AS (VALUE:quantity::BIGINT),
+  price NUMBER(12,2) AS (VALUE:price::NUMBER(12,2)),
+  total_amount NUMBER(12,2) AS (VALUE:total_amount::NUMBER(12,2)),
+  currency VARCHAR AS (VALUE:currency::VARCHAR),
+  status VARCHAR AS (VALUE:status::VARCHAR),
+  transaction_ts TIMESTAMP_NTZ AS (VALUE:transaction_ts::TIMESTAMP_NTZ),
+  transaction_date DATE AS (VALUE:transaction_date::DATE),
+  customer_country VARCHAR AS (VALUE:customer_country::VARCHAR),
+  source_format VARCHAR AS (VALUE:source_format::VARCHAR),
+  source_uri VARCHAR AS (VALUE:source_uri::VARCHAR),
+  line_number BIGINT AS (VALUE:line_number::BIGINT),
+  ingested_at TIMESTAMP_NTZ AS (VALUE:ingested_at::TIMESTAMP_NTZ),
+  run_id VARCHAR AS (VALUE:run_id::VARCHAR),
+  transaction_month VARCHAR AS (REGEXP_SUBSTR(METADATA$FILENAME, '/transaction_month=([0-9A-Za-z_-]+)/', 1, 1, 'e', 1))
+)
+PARTITION BY (transaction_month)
+LOCATION = @{{ database }}.{{ raw_schema }}.{{ stage_name }}/
+PATTERN = 'transactions/source=[^/]+/run=[^/]+/transaction_month=[0-9A-Za-z_-]+/[^/]+[.]parquet'
+FILE_FORMAT = (FORMAT_NAME = '{{ database }}.{{ raw_schema }}.PARQUET_FORMAT')
+AUTO_REFRESH = TRUE
+REFRESH_ON_CREATE = TRUE
+COMMENT = 'shoplake: One row per order line per publishing run.';
+
+CREATE OR REPLACE EXTERNAL TABLE {{ database }}.{{ raw_schema }}.TRANSACTIONS_QUARANTINE (
+  source_uri VARCHAR AS (VALUE:source_uri::VARCHAR),
+  line_number BIGINT AS (VALUE:line_number::BIGINT),
+  reason VARCHAR AS (VALUE:reason::VARCHAR),
+  raw_record VARCHAR AS (VALUE:raw_record::VARCHAR),
+  run_id VARCHAR AS (VALUE:run_id::VARCHAR)
+)
+LOCATION = @{{ database }}.{{ raw_schema }}.{{ stage_name }}/
+PATTERN = 'transactions_quarantine/source=[^/]+/run=[^/]+/[^/]+[.]parquet'
+FILE_FORMAT = (FORMAT_NAME = '{{ database }}.{{ raw_schema }}.PARQUET_FORMAT')
+AUTO_REFRESH = TRUE
+REFRESH_ON_CREATE = TRUE
+COMMENT = 'shoplake: One row per quarantined record of the current run of each file, with its reason code.';
+
+-- ─── clickstream: The shop's clickstream: one record per tracked event of a visit.
+CREATE OR REPLACE EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CLICKSTREAM_EVENTS (
+  event_id VARCHAR AS (VALUE:event_id::VARCHAR),
+  session_id VARCHAR AS (VALUE:session_id::VARCHAR),
+  customer_id VARCHAR AS (VALUE:customer_id::VARCHAR),
+  is_anonymous BOOLEAN AS (VALUE:is_anonymous::BOOLEAN),
+  event_type VARCHAR AS (VALUE:event_type::VARCHAR),
+  page VARCHAR AS (VALUE:page::VARCHAR),
+  product_id VARCHAR AS (VALUE:product_id::VARCHAR),
+  category_code VARCHAR AS (VALUE:category_code::VARCHAR),
+  brand VARCHAR AS (VALUE:brand::VARCHAR),
+  event_ts TIMESTAMP_NTZ AS (VALUE:event_ts::TIMESTAMP_NTZ),
+  device VARCHAR AS (VALUE:device::VARCHAR),
+  price NUMBER(12,2) AS (VALUE:price::NUMBER(12,2)),
+  source_format VARCHAR AS (VALUE:source_format::VARCHAR),
+  source_uri VARCHAR AS (VALUE:source_uri::VARCHAR),
+  line_number BIGINT AS (VALUE:line_number::BIGINT),
+  ingested_at TIMESTAMP_NTZ AS (VALUE:ingested_at::TIMESTAMP_NTZ),
+  run_id VARCHAR AS (VALUE:run_id::VARCHAR),
+  event_date DATE AS (TO_DATE(REGEXP_SUBSTR(METADATA$FILENAME, '/event_date=([0-9]{4}-[0-9]{2}-[0-9]{2})/', 1, 1, 'e', 1)))
+)
+PARTITION BY (event_date)
+LOCATION = @{{ database }}.{{ raw_schema }}.{{ stage_name }}/
+PATTERN = 'clickstream_events/source=[^/]+/run=[^/]+/event_date=[0-9]{4}-[0-9]{2}-[0-9]{2}/[^/]+[.]parquet'
+FILE_FORMAT = (FORMAT_NAME = '{{ database }}.{{ raw_schema }}.PARQUET_FORMAT')
+AUTO_REFRESH = TRUE
+REFRESH_ON_CREATE = TRUE
+COMMENT = 'shoplake: One row per event per publishing run; event_date (UTC) is the partition.';
+
+CREATE OR REPLACE EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CLICKSTREAM_QUARANTINE (
+  source_uri VARCHAR AS (VALUE:source_uri::VARCHAR),
+  line_number BIGINT AS (VALUE:line_number::BIGINT),
+  reason VARCHAR AS (VALUE:reason::VARCHAR),
+  raw_record VARCHAR AS (VALUE:raw_record::VARCHAR),
+  run_id VARCHAR AS (VALUE:run_id::VARCHAR)
+)
+LOCATION = @{{ database }}.{{ raw_schema }}.{{ stage_name }}/
+PATTERN = 'clickstream_quarantine/source=[^/]+/run=[^/]+/[^/]+[.]parquet'
+FILE_FORMAT = (FORMAT_NAME = '{{ database }}.{{ raw_schema }}.PARQUET_FORMAT')
+AUTO_REFRESH = TRUE
+REFRESH_ON_CREATE = TRUE
+COMMENT = 'shoplake: One row per quarantined record of the current run of each file, with its reason code.';
+
 -- One row per execution that published a source, for every dataset: the pipeline's own health record.
 CREATE OR REPLACE EXTERNAL TABLE {{ database }}.{{ raw_schema }}.PIPELINE_RUNS (
   dataset VARCHAR AS (VALUE:dataset::VARCHAR),
@@ -149,4 +237,8 @@ GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.REVIEW_IMAGES 
 GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.REVIEWS_QUARANTINE TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
 GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.PRODUCTS TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
 GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.PRODUCTS_QUARANTINE TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
+GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.TRANSACTIONS TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
+GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.TRANSACTIONS_QUARANTINE TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
+GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CLICKSTREAM_EVENTS TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
+GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CLICKSTREAM_QUARANTINE TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
 GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.PIPELINE_RUNS TO ROLE {{ loader_role }} COPY CURRENT GRANTS;

@@ -227,6 +227,131 @@ CATALOGUE_2 = {
     "pipeline_runs": [products_run_row("cat-2", T2 + timedelta(minutes=2), 2)],
 }
 
+# The shop's order lines and clickstream. Order file 1: customer C1's order O1 (P1, and P7 which
+# the catalogue lacks, in the Online Retail layout with its name and country), guest order O2,
+# one line quarantined. Order file 2: O1's P1 line again, now returned, and C2's refunded O3.
+# Event file 1: C1 views P1 before ordering, an anonymous visitor views P8 (only the store events
+# know it), C3 adds P1 to the cart; event file 2: the tracker resends E2, and C3 buys P1.
+SHOP_RAW = "s3://shoplake-local-raw/"
+
+
+def order_line(transaction_id: str, *, run: str, ingested_at: datetime, order: str, customer: str | None,
+               product: str, quantity: int, price: str, status: str, at: datetime, line: int,
+               name: str | None = None, country: str | None = None) -> dict[str, Any]:  # fmt: skip
+    """A raw.transactions row with every contract column."""
+    from decimal import Decimal
+
+    retail = name is not None
+    return {
+        "transaction_id": transaction_id,
+        "order_id": order,
+        "customer_id": customer,
+        "is_guest": customer is None,
+        "product_id": product,
+        "product_name": name,
+        "quantity": quantity,
+        "price": Decimal(price),
+        "total_amount": Decimal(price) * quantity,
+        "currency": "GBP" if retail else "USD",
+        "status": status,
+        "transaction_ts": at,
+        "transaction_date": at.date(),
+        "customer_country": country,
+        "source_format": "online_retail" if retail else "native",
+        "source_uri": f"{SHOP_RAW}transactions/{run}.csv",
+        "line_number": line,
+        "ingested_at": ingested_at,
+        "run_id": run,
+        "transaction_month": at.strftime("%Y-%m"),
+    }
+
+
+def event(event_id: str, *, run: str, ingested_at: datetime, session: str, customer: str | None, kind: str,
+          product: str | None, at: datetime, line: int, category_code: str | None = None,
+          brand: str | None = None) -> dict[str, Any]:  # fmt: skip
+    """A raw.clickstream_events row with every contract column."""
+    store = category_code is not None
+    return {
+        "event_id": event_id,
+        "session_id": session,
+        "customer_id": customer,
+        "is_anonymous": customer is None,
+        "event_type": kind,
+        "page": None if store else f"/p/{product or 'home'}",
+        "product_id": product,
+        "category_code": category_code,
+        "brand": brand,
+        "event_ts": at,
+        "device": "other" if store else "mobile",
+        "price": None,
+        "source_format": "store_events" if store else "native",
+        "source_uri": f"{SHOP_RAW}clickstream/{run}.jsonl",
+        "line_number": line,
+        "ingested_at": ingested_at,
+        "run_id": run,
+        "event_date": at.date(),
+    }
+
+
+def shop_run_row(dataset: str, run: str, committed_at: datetime, processed: int, duplicates: int = 0,
+                 reasons: dict[str, int] | None = None) -> dict[str, Any]:  # fmt: skip
+    suffix = "csv" if dataset == "transactions" else "jsonl"
+    return {
+        **run_row(run, committed_at, processed, duplicates, reasons or {}),
+        "dataset": dataset,
+        "source_uri": f"{SHOP_RAW}{dataset}/{run}.{suffix}",
+    }
+
+
+ORDER_AT_1, ORDER_AT_2 = datetime(2024, 2, 10, 10, 0, 0), datetime(2024, 3, 5, 18, 30, 0)
+ORDERS_1 = {
+    "transactions": [
+        order_line("T1", run="ord-1", ingested_at=T1, order="O1", customer="C1", product="P1", quantity=2,
+                   price="12.00", status="completed", at=ORDER_AT_1, line=2),
+        order_line("T2", run="ord-1", ingested_at=T1, order="O1", customer="C1", product="P7", quantity=1,
+                   price="5.00", status="completed", at=ORDER_AT_1, line=3, name="WHITE MUG", country="France"),
+        order_line("T3", run="ord-1", ingested_at=T1, order="O2", customer=None, product="P2", quantity=1,
+                   price="25.50", status="completed", at=datetime(2024, 3, 1, 9, 0, 0), line=4),
+    ],
+    "transactions_quarantine": [
+        {"source_uri": f"{SHOP_RAW}transactions/ord-1.csv", "line_number": 5, "reason": "invalid_status",
+         "raw_record": "T9,O9,C1,P1,1,1.00,1.00,2024-03-01,shipped,USD", "run_id": "ord-1"},
+    ],
+    "pipeline_runs": [shop_run_row("transactions", "ord-1", T1 + timedelta(minutes=3), 3, 0, {"invalid_status": 1})],
+}  # fmt: skip
+ORDERS_2 = {
+    "transactions": [
+        order_line("T1", run="ord-2", ingested_at=T2, order="O1", customer="C1", product="P1", quantity=2,
+                   price="12.00", status="returned", at=ORDER_AT_1, line=2),
+        order_line("T4", run="ord-2", ingested_at=T2, order="O3", customer="C2", product="P1", quantity=3,
+                   price="12.00", status="refunded", at=ORDER_AT_2, line=3),
+    ],
+    "pipeline_runs": [shop_run_row("transactions", "ord-2", T2 + timedelta(minutes=3), 2)],
+}  # fmt: skip
+EVENTS_1 = {
+    "clickstream_events": [
+        event("E1", run="clk-1", ingested_at=T1, session="S1", customer="C1", kind="page_view", product=None,
+              at=datetime(2024, 2, 10, 9, 55, 0), line=1),
+        event("E2", run="clk-1", ingested_at=T1, session="S1", customer="C1", kind="product_view", product="P1",
+              at=datetime(2024, 2, 10, 9, 56, 0), line=2),
+        event("E3", run="clk-1", ingested_at=T1, session="S2", customer=None, kind="product_view", product="P8",
+              at=datetime(2024, 2, 11, 12, 0, 0), line=3, category_code="electronics.audio", brand="sono"),
+        event("E4", run="clk-1", ingested_at=T1, session="S3", customer="C3", kind="add_to_cart", product="P1",
+              at=datetime(2024, 3, 2, 8, 0, 0), line=4),
+    ],
+    "pipeline_runs": [shop_run_row("clickstream", "clk-1", T1 + timedelta(minutes=4), 4)],
+}  # fmt: skip
+EVENTS_2 = {
+    "clickstream_events": [
+        event("E2", run="clk-2", ingested_at=T2, session="S1", customer="C1", kind="product_view", product="P1",
+              at=datetime(2024, 2, 10, 9, 56, 0), line=1),
+        event("E5", run="clk-2", ingested_at=T2, session="S3", customer="C3", kind="purchase", product="P1",
+              at=datetime(2024, 3, 2, 8, 5, 0), line=2),
+    ],
+    "pipeline_runs": [shop_run_row("clickstream", "clk-2", T2 + timedelta(minutes=4), 2)],
+}  # fmt: skip
+SHOP_FILES = (ORDERS_1, ORDERS_2, EVENTS_1, EVENTS_2)
+
 # Every registered dataset's raw tables (the others stay empty here) and pipeline_runs.
 TABLES: list[Table] = [*(t for ds in DATASETS.values() for t in ds.tables), PIPELINE_RUNS]
 

@@ -17,6 +17,8 @@ from shoplake.core.contracts import Dataset
 REGISTERED = (
     "reviews",
     "products",
+    "transactions",
+    "clickstream",
 )  # fmt: skip
 
 

@@ -243,11 +243,11 @@ def test_failed_source_tests_stop_the_marts_and_notify(airflow_env, tmp_path, mo
     ]
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         marts = con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()
-    # pipeline health (and the quarantined lines) and the catalogue's history do not depend on the
-    # reviews, and are still built
+    # pipeline health (and the quarantined lines) and the other datasets' marts do not depend on
+    # the reviews, and are still built
     assert sorted(marts) == [
-        ("dim_products_history",), ("fct_pipeline_runs",), ("fct_quarantine_reasons",), ("fct_quarantined_records",),
-        ("pipeline_health_daily",),
+        ("dim_products_history",), ("fct_clickstream_events",), ("fct_order_lines",), ("fct_pipeline_runs",),
+        ("fct_quarantine_reasons",), ("fct_quarantined_records",), ("pipeline_health_daily",),
     ]  # fmt: skip
 
 

@@ -19,7 +19,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -41,6 +41,8 @@ from tests.fixture_warehouse import (
     FILE_3,
     FILE_4,
     RAW,
+    SHOP_FILES,
+    SHOP_RAW,
     T1,
     T2,
     TABLES,
@@ -60,8 +62,9 @@ from tests.ports import free_port
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[Path, Any]:
-    """A warehouse holding review files 1 and 2 and two catalogue snapshots, after one ``dbt build``."""
-    home = make_home(tmp_path_factory.mktemp("dbt") / "home", FILE_1, FILE_2, CATALOGUE_1, CATALOGUE_2)
+    """A warehouse holding review files 1 and 2, two catalogue snapshots and the shop's order and
+    event files, after one ``dbt build``."""
+    home = make_home(tmp_path_factory.mktemp("dbt") / "home", FILE_1, FILE_2, CATALOGUE_1, CATALOGUE_2, *SHOP_FILES)
     return home, dbt(home, "build")
 
 
@@ -172,8 +175,15 @@ def test_products_are_the_catalogues_current_versions_and_the_reviewed_ones_it_l
         ("P2", "Product P2", Decimal("25.50"), 10, CATALOGUE_AT_1, True, "catalogue", 2),
         # P3 is only known from its reviews
         ("P3", None, None, None, None, False, "reviews", 2),
+        # P7 only from an order line (the export's name), P8 only from the clickstream
+        ("P7", "WHITE MUG", None, None, None, False, "transactions", 0),
+        ("P8", None, None, None, None, False, "clickstream", 0),
         ("P9", "Product P9", Decimal("3.99"), 0, CATALOGUE_AT_1, True, "catalogue", 0),
     ]
+    not_listed = "select product_id, category, brand from marts.dim_products where not in_catalogue order by 1"
+    assert query(path, not_listed) == [
+        ("P3", None, None), ("P7", None, None), ("P8", "electronics.audio", "sono")
+    ]  # fmt: skip
     # the price of any product as of any time
     assert query(
         path,
@@ -201,6 +211,8 @@ def test_dimensions_and_reviewer_activity(built):
         ("P1", 3),
         ("P2", 2),
         ("P3", 2),
+        ("P7", 0),
+        ("P8", 0),
         ("P9", 0),
     ]
     assert query(path, "select reviewer_id, reviewer_name, review_count from marts.dim_reviewers order by 1") == [
@@ -226,6 +238,49 @@ def test_dimensions_and_reviewer_activity(built):
     ]
 
 
+def test_order_lines_events_and_customers_across_files(built):
+    home, _ = built
+    path = home / "warehouse.duckdb"
+    # one row per order line, its latest ingestion: T1 was re-exported as returned
+    assert query(
+        path,
+        "select transaction_id, order_id, customer_id, is_guest, product_id, quantity, unit_price, total_amount, "
+        "status, is_kept, returned_units, returned_amount, transaction_month, run_id "
+        "from marts.fct_order_lines order by 1",
+    ) == [
+        ("T1", "O1", "C1", False, "P1", 2, Decimal("12.00"), Decimal("24.00"), "returned", False, 2,
+         Decimal("24.00"), date(2024, 2, 1), "ord-2"),
+        ("T2", "O1", "C1", False, "P7", 1, Decimal("5.00"), Decimal("5.00"), "completed", True, 0,
+         Decimal("0.00"), date(2024, 2, 1), "ord-1"),
+        ("T3", "O2", None, True, "P2", 1, Decimal("25.50"), Decimal("25.50"), "completed", True, 0,
+         Decimal("0.00"), date(2024, 3, 1), "ord-1"),
+        ("T4", "O3", "C2", False, "P1", 3, Decimal("12.00"), Decimal("36.00"), "refunded", False, 3,
+         Decimal("36.00"), date(2024, 3, 1), "ord-2"),
+    ]  # fmt: skip
+    # one row per event: the resent E2 once, from its latest file
+    events = "select event_id, event_type, product_id, is_anonymous, run_id from marts.fct_clickstream_events"
+    assert query(path, f"{events} order by 1") == [
+        ("E1", "page_view", None, False, "clk-1"),
+        ("E2", "product_view", "P1", False, "clk-2"),
+        ("E3", "product_view", "P8", True, "clk-1"),
+        ("E4", "add_to_cart", "P1", False, "clk-1"),
+        ("E5", "purchase", "P1", False, "clk-2"),
+    ]  # fmt: skip
+    # customers from orders and visits (the guest is none)
+    assert query(
+        path,
+        "select customer_id, first_seen_at, last_seen_at, orders, order_lines, first_order_at, sessions, "
+        "first_visit_at, store_reviews, country from marts.dim_customers order by 1",
+    ) == [
+        ("C1", datetime(2024, 2, 10, 9, 55), datetime(2024, 2, 10, 10, 0), 1, 2, datetime(2024, 2, 10, 10, 0), 1,
+         datetime(2024, 2, 10, 9, 55), 0, "France"),
+        ("C2", datetime(2024, 3, 5, 18, 30), datetime(2024, 3, 5, 18, 30), 1, 1, datetime(2024, 3, 5, 18, 30), 0,
+         None, 0, None),
+        ("C3", datetime(2024, 3, 2, 8, 0), datetime(2024, 3, 2, 8, 5), 0, 0, None, 1, datetime(2024, 3, 2, 8, 0), 0,
+         None),
+    ]  # fmt: skip
+
+
 def test_pipeline_health_per_file_and_per_day(built):
     home, _ = built
     path = home / "warehouse.duckdb"
@@ -234,19 +289,29 @@ def test_pipeline_health_per_file_and_per_day(built):
         "select run_id, dataset, records_read, processed, quarantined, duplicates, quarantine_rows, is_current_run "
         "from marts.fct_pipeline_runs order by run_id",
     ) == [
-        # every dataset's runs: the two catalogue snapshots and the two review files
+        # every dataset's runs: catalogue snapshots, event files, order files, review files
         ("cat-1", "products", 3, 3, 0, 0, 0, True),
         ("cat-2", "products", 2, 2, 0, 0, 0, True),
+        ("clk-1", "clickstream", 4, 4, 0, 0, 0, True),
+        ("clk-2", "clickstream", 2, 2, 0, 0, 0, True),
+        ("ord-1", "transactions", 4, 3, 1, 0, 1, True),
+        ("ord-2", "transactions", 2, 2, 0, 0, 0, True),
         ("run-1", "reviews", 7, 5, 1, 1, 1, True),
         ("run-2", "reviews", 6, 4, 2, 0, 2, True),
     ]
     # per dataset and UTC day of commit (the runs of the two hours may fall on two days)
-    runs = {
-        ("products", (T1 + timedelta(minutes=2)).date()): [(3, 3, 0, 0)],
-        ("reviews", (T1 + timedelta(minutes=1)).date()): [(7, 5, 1, 1)],
-    }
-    runs.setdefault(("products", (T2 + timedelta(minutes=2)).date()), []).append((2, 2, 0, 0))
-    runs.setdefault(("reviews", (T2 + timedelta(minutes=1)).date()), []).append((6, 4, 2, 0))
+    runs: dict[tuple[str, date], list[tuple[int, ...]]] = {}
+    for dataset, committed, counts in [
+        ("products", T1 + timedelta(minutes=2), (3, 3, 0, 0)),
+        ("products", T2 + timedelta(minutes=2), (2, 2, 0, 0)),
+        ("reviews", T1 + timedelta(minutes=1), (7, 5, 1, 1)),
+        ("reviews", T2 + timedelta(minutes=1), (6, 4, 2, 0)),
+        ("transactions", T1 + timedelta(minutes=3), (4, 3, 1, 0)),
+        ("transactions", T2 + timedelta(minutes=3), (2, 2, 0, 0)),
+        ("clickstream", T1 + timedelta(minutes=4), (4, 4, 0, 0)),
+        ("clickstream", T2 + timedelta(minutes=4), (2, 2, 0, 0)),
+    ]:
+        runs.setdefault((dataset, committed.date()), []).append(counts)
     expected = [
         (dataset, day, len(rs), len(rs), *(sum(r[i] for r in rs) for i in range(4)))
         for (dataset, day), rs in sorted(runs.items())
@@ -266,6 +331,7 @@ def test_quarantine_reasons_in_long_form_with_their_meaning(built):
         "select dataset, run_id, quarantine_reason, records, reason_description, is_current_run "
         "from marts.fct_quarantine_reasons order by run_id, quarantine_reason",
     ) == [
+        ("transactions", "ord-1", "invalid_status", 1, "status is not completed, returned or refunded", True),
         ("reviews", "run-1", "malformed_json", 1, "the line is not a JSON object (nor a Python dict literal)", True),
         ("reviews", "run-2", "invalid_rating", 1, "the rating is not an integral number from 1 to 5", True),
         ("reviews", "run-2", "missing_rating", 1, "overall / rating is missing", True),
@@ -279,6 +345,13 @@ def test_quarantined_records_of_each_file(built):
         "select run_id, source_uri, source_line_number, quarantine_reason, raw_record "
         "from marts.fct_quarantined_records order by run_id, source_line_number",
     ) == [
+        (
+            "ord-1",
+            f"{SHOP_RAW}transactions/ord-1.csv",
+            5,
+            "invalid_status",
+            "T9,O9,C1,P1,1,1.00,1.00,2024-03-01,shipped,USD",
+        ),
         ("run-1", f"{RAW}run-1.jsonl", 7, "malformed_json", "{"),
         ("run-2", f"{RAW}run-2.jsonl", 5, "missing_rating", "{"),
         ("run-2", f"{RAW}run-2.jsonl", 6, "invalid_rating", "{"),
@@ -286,7 +359,7 @@ def test_quarantined_records_of_each_file(built):
 
 
 def test_fixture_rows_follow_the_contract():
-    for file in (FILE_1, FILE_2, FILE_3, FILE_4):
+    for file in (FILE_1, FILE_2, FILE_3, FILE_4, CATALOGUE_1, CATALOGUE_2, *SHOP_FILES):
         for table in TABLES:
             assert all(list(row) == [name for name, _ in contract_columns(table)] for row in file.get(table.name, []))
 
@@ -355,7 +428,9 @@ def test_source_freshness_thresholds(built, tmp_path):
     assert fresh.success
     assert statuses(fresh) == {
         "source.shoplake.amazon.reviews": "pass",
+        "source.shoplake.shop.clickstream_events": "pass",
         "source.shoplake.shop.products": "pass",
+        "source.shoplake.shop.transactions": "pass",
         "source.shoplake.shoplake.pipeline_runs": "pass",
     }
     # Given runs committed 30 h and reviews ingested 4 days ago / Then both warn: staleness is
@@ -368,7 +443,9 @@ def test_source_freshness_thresholds(built, tmp_path):
     assert stale.success
     assert statuses(stale) == {
         "source.shoplake.amazon.reviews": "warn",
+        "source.shoplake.shop.clickstream_events": "pass",  # never sent a file: not started
         "source.shoplake.shop.products": "pass",  # a week without a catalogue export is still fine
+        "source.shoplake.shop.transactions": "pass",
         "source.shoplake.shoplake.pipeline_runs": "warn",
     }
     # A dataset that never sent a file has not started: not stale (a shop need not send them all)
@@ -495,22 +572,48 @@ def fakesnow_server(tmp_path):
 
 def test_models_run_on_the_snowflake_dialect(fakesnow_server, tmp_path):
     port = fakesnow_server
-    snowflake_sql(port, *(s for f in (FILE_1, FILE_2, CATALOGUE_1, CATALOGUE_2) for s in snowflake_inserts(f)))
+    files = (FILE_1, FILE_2, CATALOGUE_1, CATALOGUE_2, *SHOP_FILES)
+    snowflake_sql(port, *(s for f in files for s in snowflake_inserts(f)))
     # fakesnow cannot create database-qualified temporary tables, which dbt's unit tests need:
     # the unit tests run on DuckDB; every model and data test runs here.
     args = ("build", "--exclude-resource-type", "unit_test")
     done = dbt_process(tmp_path, *args, target="fakesnow", FAKESNOW_PORT=str(port))
     assert set(done.values()) == {"success", "pass"}
-    assert sum(uid.startswith("model.") for uid in done) == 18
+    assert sum(uid.startswith("model.") for uid in done) == 23
 
-    reviews, reasons, history = snowflake_sql(
+    reviews, reasons, history, lines, customers, products = snowflake_sql(
         port,
         "select review_id, run_id, rating, style_size, style_color from shoplake.marts.fct_reviews order by 1",
         "select run_id, quarantine_reason, records from shoplake.marts.fct_quarantine_reasons order by 1, 2",
         # (fakesnow's result encoding turns a null timestamp into 1970-01-01: ask for nullness)
         "select product_id, price, valid_from, case when valid_to is null then 'open' else "
         "cast(valid_to as varchar) end, is_current from shoplake.marts.dim_products_history order by 1, 3",
+        "select transaction_id, status, is_kept, returned_units, returned_amount, transaction_month, run_id "
+        "from shoplake.marts.fct_order_lines order by 1",
+        "select customer_id, first_seen_at, last_seen_at, orders, order_lines, sessions, country "
+        "from shoplake.marts.dim_customers order by 1",
+        "select product_id, product_name, category, known_from from shoplake.marts.dim_products order by 1",
     )
+    # the shop's facts and dimensions across datasets, in Snowflake SQL
+    assert lines == [
+        ("T1", "returned", False, 2, "24.00", "2024-02-01", "ord-2"),
+        ("T2", "completed", True, 0, "0.00", "2024-02-01", "ord-1"),
+        ("T3", "completed", True, 0, "0.00", "2024-03-01", "ord-1"),
+        ("T4", "refunded", False, 3, "36.00", "2024-03-01", "ord-2"),
+    ]
+    assert customers == [
+        ("C1", "2024-02-10 09:55:00", "2024-02-10 10:00:00", 1, 2, 1, "France"),
+        ("C2", "2024-03-05 18:30:00", "2024-03-05 18:30:00", 1, 1, 0, None),
+        ("C3", "2024-03-02 08:00:00", "2024-03-02 08:05:00", 0, 0, 1, None),
+    ]
+    assert products == [
+        ("P1", "Product P1", "home", "catalogue"),
+        ("P2", "Product P2", "home", "catalogue"),
+        ("P3", None, None, "reviews"),
+        ("P7", "WHITE MUG", None, "transactions"),
+        ("P8", None, "electronics.audio", "clickstream"),
+        ("P9", "Product P9", "home", "catalogue"),
+    ]
     # the catalogue's history, in Snowflake SQL (numbers and timestamps as the connector prints them)
     assert history == [
         ("P1", "10.00", str(CATALOGUE_AT_1), str(CATALOGUE_AT_2), False),
@@ -527,7 +630,12 @@ def test_models_run_on_the_snowflake_dialect(fakesnow_server, tmp_path):
         ("r06", "run-2", 4, None, "Blue"),
         ("r07", "run-2", 3, None, None),
     ]
-    assert reasons == [("run-1", "malformed_json", 1), ("run-2", "invalid_rating", 1), ("run-2", "missing_rating", 1)]
+    assert reasons == [
+        ("ord-1", "invalid_status", 1),
+        ("run-1", "malformed_json", 1),
+        ("run-2", "invalid_rating", 1),
+        ("run-2", "missing_rating", 1),
+    ]
 
     # the incremental path (delete+insert) in Snowflake SQL
     snowflake_sql(port, *snowflake_inserts(FILE_3), *snowflake_inserts(FILE_4))
@@ -546,14 +654,17 @@ def test_models_run_on_the_snowflake_dialect(fakesnow_server, tmp_path):
     done = dbt_process(tmp_path, *args, "--select", "fct_pipeline_runs+", target="fakesnow", FAKESNOW_PORT=str(port))
     assert set(done.values()) == {"success", "pass"}
     on_snowflake = dashboard_answers_on_fakesnow(port)
-    local = make_home(tmp_path / "duckdb", FILE_1, FILE_2, CATALOGUE_1, CATALOGUE_2, FILE_3, FILE_4)
+    local = make_home(tmp_path / "duckdb", *files, FILE_3, FILE_4)
     assert dbt(local, "build", "--exclude-resource-type", "unit_test").success
     on_duckdb = dashboard_answers(DuckDBMarts(local / "warehouse.duckdb"))
     assert on_snowflake == on_duckdb
     assert on_snowflake["overview"] == {
         "reviews": 8, "products": 3, "reviewers": 5, "average_rating": 3.625, "verified_share": round(6 / 7, 9),
     }  # fmt: skip
-    assert on_snowflake["files"] == ["run-2", "run-1"]
+    # files with quarantined records, newest commit first, of every dataset or one
+    assert on_snowflake["files"] == ["run-2", "ord-1", "run-1"]
+    assert on_snowflake["files_of_reviews"] == ["run-2", "run-1"]
+    assert on_snowflake["datasets"] == ["clickstream", "products", "reviews", "transactions"]
 
 
 _DASHBOARD_ON_FAKESNOW = """

@@ -1,7 +1,10 @@
 {#-
-    One row per product the shop knows: every product of the catalogue in its current version
-    (the newest snapshot's updated_at wins; the stock of the newest snapshot), and the products
-    reviews name that the catalogue lacks, flagged (in_catalogue false, known_from 'reviews').
+    One row per product the shop's data names: every product of the catalogue in its current
+    version (the newest snapshot's updated_at wins; the stock of the newest snapshot), then the
+    products the catalogue lacks, flagged (in_catalogue false) with where they are known from —
+    order lines (with the export's product name), the clickstream (with the store export's
+    category code and brand), reviews. A mart that joins several datasets: it is rebuilt whenever
+    any of them changes.
 -#}
 
 with
@@ -29,6 +32,48 @@ newest_stock as (
             order by updated_at desc, ingested_at desc, run_id desc
         ) as recency_rank
     from snapshots
+
+),
+
+order_lines as (
+
+    select * from {{ ref('fct_order_lines') }}
+
+),
+
+sold as (
+
+    -- the name the most recent order line gives the product (Online Retail's Description)
+    select
+        product_id,
+        product_name_hint,
+        row_number() over (
+            partition by product_id
+            order by (product_name_hint is null), transaction_ts desc, transaction_id desc
+        ) as recency_rank
+    from order_lines
+
+),
+
+events as (
+
+    select * from {{ ref('fct_clickstream_events') }}
+    where product_id is not null
+
+),
+
+seen as (
+
+    -- the category code and brand of the most recent event that names them (store exports)
+    select
+        product_id,
+        category_code,
+        brand,
+        row_number() over (
+            partition by product_id
+            order by (category_code is null and brand is null), event_ts desc, event_id desc
+        ) as recency_rank
+    from events
 
 ),
 
@@ -65,12 +110,25 @@ parents as (
 
 ),
 
+candidates as (
+
+    select product_id, 1 as priority, 'catalogue' as known_from from catalogue
+    union all
+    select distinct product_id, 2 as priority, 'transactions' as known_from from order_lines
+    union all
+    select distinct product_id, 3 as priority, 'clickstream' as known_from from events
+    union all
+    select product_id, 4 as priority, 'reviews' as known_from from reviewed
+
+),
+
 known as (
 
-    select product_id, 'catalogue' as known_from from catalogue
-    union all
-    select product_id, 'reviews' as known_from from reviewed
-    where product_id not in (select product_id from catalogue)
+    select
+        product_id,
+        known_from,
+        row_number() over (partition by product_id order by priority) as source_rank
+    from candidates
 
 ),
 
@@ -78,9 +136,9 @@ final as (
 
     select
         known.product_id,
-        catalogue.product_name,
-        catalogue.category,
-        catalogue.brand,
+        coalesce(catalogue.product_name, sold.product_name_hint) as product_name,
+        coalesce(catalogue.category, seen.category_code) as category,
+        coalesce(catalogue.brand, seen.brand) as brand,
         catalogue.price,
         newest_stock.stock,
         catalogue.valid_from as catalogue_updated_at,
@@ -96,11 +154,18 @@ final as (
     left join newest_stock
         on known.product_id = newest_stock.product_id
         and newest_stock.recency_rank = 1
+    left join sold
+        on known.product_id = sold.product_id
+        and sold.recency_rank = 1
+    left join seen
+        on known.product_id = seen.product_id
+        and seen.recency_rank = 1
     left join reviewed
         on known.product_id = reviewed.product_id
     left join parents
         on known.product_id = parents.product_id
         and parents.recency_rank = 1
+    where known.source_rank = 1
 
 )
 

@@ -30,11 +30,41 @@ products as (
 
 ),
 
+transactions as (
+
+    select
+        'transactions' as dataset,
+        run_id,
+        source_uri,
+        line_number as source_line_number,
+        reason as quarantine_reason,
+        raw_record
+    from {{ source('shop', 'transactions_quarantine') }}
+
+),
+
+clickstream as (
+
+    select
+        'clickstream' as dataset,
+        run_id,
+        source_uri,
+        line_number as source_line_number,
+        reason as quarantine_reason,
+        raw_record
+    from {{ source('shop', 'clickstream_quarantine') }}
+
+),
+
 unioned as (
 
     select * from reviews
     union all
     select * from products
+    union all
+    select * from transactions
+    union all
+    select * from clickstream
 
 )
 

@@ -1,0 +1,1 @@
+"""The shop's clickstream: contract, Spark transform and sample generator."""

@@ -1,0 +1,129 @@
+"""The simulated shop's clickstream of a day (``shoplake.datasets.shop``), with its truth.
+
+``.jsonl`` writes the tracker's JSON Lines, ``.csv`` the same events with a header; ``.gz``
+compresses. Anonymous visitors have no customer id; some times are epoch milliseconds. Trackers
+resend events (duplicates); other records break one rule each, the contract's reasons in turn.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date
+from pathlib import Path
+
+from shoplake.datasets import shop
+
+COLUMNS = ("event_id", "session_id", "customer_id", "event_type", "page", "product_id", "timestamp", "device", "price")
+REASONS = (
+    "malformed",  # malformed_json (JSON Lines) or malformed_row (CSV)
+    "missing_session_id",
+    "invalid_event_type",
+    "missing_product_id",
+    "missing_timestamp",
+    "invalid_timestamp",
+    "invalid_price",
+)
+_BROKEN: dict[str, dict[str, object]] = {
+    "missing_session_id": {"session_id": ""},
+    "invalid_event_type": {"event_type": "scroll"},
+    "missing_product_id": {"event_type": "product_view", "product_id": ""},
+    "missing_timestamp": {"timestamp": ""},
+    "invalid_timestamp": {"timestamp": "2026-12-01 10:00:00"},  # no offset: ambiguous
+    "invalid_price": {"price": "abc"},
+}
+
+
+def _format(path: Path) -> str:
+    name = path.name.removesuffix(".gz")
+    if name.endswith(".csv"):
+        return "csv"
+    if name.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    raise ValueError(f"{path}: a clickstream sample is .jsonl or .csv (optionally .gz)")
+
+
+def _record(event: shop.Event, rng: random.Random) -> dict[str, object]:
+    if rng.random() < 0.1:
+        ts: object = int(event.ts.timestamp() * 1000)
+    else:
+        ts = event.ts.isoformat().replace("+00:00", "Z")
+    record: dict[str, object] = {
+        "event_id": event.event_id,
+        "session_id": event.session_id,
+        "customer_id": event.customer_id,
+        "event_type": event.event_type,
+        "page": event.page,
+        "product_id": event.product_id,
+        "timestamp": ts,
+        "device": event.device,
+        "price": str(event.price) if event.price is not None else None,
+    }
+    return record
+
+
+def write_sample(
+    path: Path,
+    rows: int,
+    *,
+    corrupt_share: float = 0.02,
+    duplicate_share: float = 0.01,
+    seed: int = 2026,
+    day: date | None = None,
+) -> shop.SampleStats:
+    """``rows`` clickstream records of the shop's ``day``."""
+    path, day = Path(path), day or date(2026, 12, 1)
+    fmt = _format(path)
+    rng = random.Random(f"clickstream-{seed}-{day}")  # noqa: S311 - reproducible samples
+    kinds = shop.plan_kinds(rows, corrupt_share, duplicate_share, rng)
+    events = (e for session in shop.the_shop(seed).sessions(day) for e in session.events)
+    by_reason = dict.fromkeys(REASONS, 0)
+    items: list[object] = []
+    written: list[dict[str, object]] = []
+    corrupt_seen = 0
+    for kind in kinds:
+        if kind == "d":
+            items.append(dict(rng.choice(written[-30:])))
+            continue
+        record = _record(next(events), rng)
+        if kind == "v":
+            written.append(record)
+            items.append(record)
+            continue
+        reason = REASONS[corrupt_seen % len(REASONS)]
+        corrupt_seen += 1
+        by_reason[reason] += 1
+        items.append(("malformed", record) if reason == "malformed" else record | _BROKEN[reason])
+    shop.write_text(path, _render(fmt, items))
+    malformed = "malformed_row" if fmt == "csv" else "malformed_json"
+    reasons = {malformed if r == "malformed" else r: n for r, n in by_reason.items()}
+    return shop.SampleStats(rows, kinds.count("v"), kinds.count("d"), kinds.count("c"), reasons)
+
+
+def _render(fmt: str, items: list[object]) -> str:
+    if fmt == "jsonl":
+        return "".join(('{"event_id": ' if isinstance(i, tuple) else json.dumps(i)) + "\n" for i in items)
+    out = [shop.csv_line(list(COLUMNS))]
+    for item in items:
+        record = item[1] if isinstance(item, tuple) else item
+        extra = ["one field too many"] if isinstance(item, tuple) else []
+        out.append(shop.csv_line([record[c] for c in COLUMNS] + extra))
+    return "\n".join(out) + "\n"
+
+
+def describe(stats: shop.SampleStats) -> str:
+    return stats.describe()
+
+
+def demo_files(samples: Path, rows: int, day: date) -> list[shop.DemoFile]:
+    """The day's tracker events, as JSON Lines."""
+    path = samples / f"events-{day}.jsonl"
+    return [shop.DemoFile(path, "clickstream", day, write_sample(path, max(rows // 10, 500), day=day))]
+
+
+DEMO_QUERIES = {
+    "Events by type and device (marts.fct_clickstream_events)": """
+        select event_type, count(*) as events, count(distinct session_id) as sessions,
+               sum(case when device = 'mobile' then 1 else 0 end) as on_mobile
+        from marts.fct_clickstream_events group by event_type order by events desc""",
+}

@@ -1,0 +1,1 @@
+"""The shop's order lines: contract, Spark transform and sample generator."""

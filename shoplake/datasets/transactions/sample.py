@@ -1,0 +1,139 @@
+"""The simulated shop's order lines of a day (``shoplake.datasets.shop``), with their truth.
+
+``.csv`` writes the shop's order-system layout with a header, ``.jsonl`` JSON Lines; ``.gz``
+compresses. Guests check out without a customer id; some lines are returned or refunded. Records
+repeat an earlier line exactly (duplicates) or break one rule each, the contract's reasons in turn.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date
+from pathlib import Path
+
+from shoplake.datasets import shop
+
+COLUMNS = ("transaction_id", "order_id", "customer_id", "product_id", "quantity", "price", "total_amount",
+           "transaction_date", "status", "currency")  # fmt: skip
+REASONS = (
+    "malformed",  # malformed_json (JSON Lines) or malformed_row (CSV)
+    "missing_transaction_id",
+    "missing_product_id",
+    "invalid_quantity",
+    "invalid_price",
+    "invalid_total_amount",
+    "total_mismatch",
+    "missing_transaction_date",
+    "invalid_transaction_date",
+    "invalid_status",
+    "invalid_currency",
+)
+
+
+def _format(path: Path) -> str:
+    name = path.name.removesuffix(".gz")
+    if name.endswith(".csv"):
+        return "csv"
+    if name.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    raise ValueError(f"{path}: a transactions sample is .csv or .jsonl (optionally .gz)")
+
+
+def _record(line: shop.OrderLine, rng: random.Random) -> dict[str, object]:
+    ts = line.ts.isoformat().replace("+00:00", "Z")
+    return {
+        "transaction_id": line.transaction_id,
+        "order_id": line.order_id,
+        "customer_id": line.customer_id or "",
+        "product_id": line.product_id,
+        "quantity": line.quantity,
+        "price": str(line.price),
+        "total_amount": str(line.total_amount),
+        "transaction_date": ts,
+        "status": line.status.upper() if rng.random() < 0.1 else line.status,
+        "currency": line.currency,
+    }
+
+
+_BROKEN: dict[str, dict[str, object]] = {
+    "missing_transaction_id": {"transaction_id": ""},
+    "missing_product_id": {"product_id": " "},
+    "invalid_quantity": {"quantity": 0},
+    "invalid_price": {"price": "-1.50"},
+    "invalid_total_amount": {"total_amount": "n/a"},
+    "total_mismatch": {"total_amount": "0.01"},
+    "missing_transaction_date": {"transaction_date": ""},
+    "invalid_transaction_date": {"transaction_date": "31/12/2026"},
+    "invalid_status": {"status": "shipped"},
+    "invalid_currency": {"currency": "EURO"},
+}
+
+
+def write_sample(
+    path: Path,
+    rows: int,
+    *,
+    corrupt_share: float = 0.02,
+    duplicate_share: float = 0.01,
+    seed: int = 2026,
+    day: date | None = None,
+) -> shop.SampleStats:
+    """``rows`` order-line records of the shop's ``day``."""
+    path, day = Path(path), day or date(2026, 12, 1)
+    fmt = _format(path)
+    rng = random.Random(f"transactions-{seed}-{day}")  # noqa: S311 - reproducible samples
+    kinds = shop.plan_kinds(rows, corrupt_share, duplicate_share, rng)
+    lines = (line for session in shop.the_shop(seed).sessions(day) for line in session.order)
+    by_reason = dict.fromkeys(REASONS, 0)
+    items: list[object] = []
+    written: list[dict[str, object]] = []
+    corrupt_seen = 0
+    for kind in kinds:
+        if kind == "d":
+            items.append(dict(rng.choice(written[-20:])))
+            continue
+        record = _record(next(lines), rng)
+        if kind == "v":
+            written.append(record)
+            items.append(record)
+            continue
+        reason = REASONS[corrupt_seen % len(REASONS)]
+        corrupt_seen += 1
+        by_reason[reason] += 1
+        items.append(("malformed", record) if reason == "malformed" else record | _BROKEN[reason])
+    shop.write_text(path, _render(fmt, items))
+    malformed = "malformed_row" if fmt == "csv" else "malformed_json"
+    reasons = {malformed if r == "malformed" else r: n for r, n in by_reason.items()}
+    return shop.SampleStats(rows, kinds.count("v"), kinds.count("d"), kinds.count("c"), reasons)
+
+
+def _render(fmt: str, items: list[object]) -> str:
+    if fmt == "jsonl":
+        return "".join(
+            ('{"transaction_id": "T-broken", ' if isinstance(i, tuple) else json.dumps(i)) + "\n" for i in items
+        )
+    out = [shop.csv_line(list(COLUMNS))]
+    for item in items:
+        record = item[1] if isinstance(item, tuple) else item
+        extra = ["one field too many"] if isinstance(item, tuple) else []
+        out.append(shop.csv_line([record[c] for c in COLUMNS] + extra))
+    return "\n".join(out) + "\n"
+
+
+def describe(stats: shop.SampleStats) -> str:
+    return stats.describe()
+
+
+def demo_files(samples: Path, rows: int, day: date) -> list[shop.DemoFile]:
+    """The day's order lines from the order system, as CSV."""
+    path = samples / f"orders-{day}.csv"
+    return [shop.DemoFile(path, "transactions", day, write_sample(path, max(rows // 50, 200), day=day))]
+
+
+DEMO_QUERIES = {
+    "Order lines by status (marts.fct_order_lines)": """
+        select status, count(*) as lines, sum(quantity) as units, sum(total_amount) as amount,
+               sum(case when is_guest then 1 else 0 end) as guest_lines
+        from marts.fct_order_lines group by status order by lines desc""",
+}

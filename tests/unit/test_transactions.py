@@ -1,0 +1,209 @@
+"""The transactions dataset through the clean and flatten jobs: the order system's layout (CSV,
+JSON Lines), the public Online Retail export (the real sample file), every reason code, guests,
+defaults, and the sample's truth."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from shoplake.core import layout
+from shoplake.core.jobs import clean, flatten
+from shoplake.core.storage import get_store
+from shoplake.datasets.transactions.contract import TRANSACTIONS
+from shoplake.datasets.transactions.sample import write_sample
+
+pytestmark = pytest.mark.spark
+
+PROCESSED = "s3://processed"
+REAL = Path(__file__).resolve().parents[3] / "shared" / "real-data" / "commerce"
+HEADER = "transaction_id,order_id,customer_id,product_id,quantity,price,total_amount,transaction_date,status,currency"
+
+
+def args(uri: str, run_id: str = "run-t", **extra: str) -> dict[str, str]:
+    return {
+        "dataset": "transactions",
+        "source_uri": uri,
+        "run_id": run_id,
+        "processed_root": PROCESSED,
+        "ingested_at": "2026-12-01T07:00:00Z",
+        "storage_backend": "local",
+        "source_etag": "etag",
+        **extra,
+    }
+
+
+def land(key: str, data: bytes | str) -> str:
+    uri = f"s3://raw/{key}"
+    get_store("local").put_bytes(uri, data.encode("utf-8") if isinstance(data, str) else data)
+    return uri
+
+
+def work(spark, kind: str, run_id: str = "run-t") -> list[dict]:
+    path = get_store("local").spark_path(layout.work_prefix(PROCESSED, "transactions", run_id) + kind + "/")
+    return [r.asDict() for r in spark.read.parquet(path).orderBy("line_number").collect()]
+
+
+def test_an_order_system_csv_with_quoted_line_breaks_guests_and_defaults(spark, home):
+    # Given V valid lines (one with a quoted field over two lines), D repeated ids and M bad rows
+    text = (
+        HEADER + "\n"
+        "T1,O1,C1,P1,2,3.50,7.00,2026-12-01T10:00:00+01:00,Completed,EUR\n"
+        'T2,O1,,"P2\nsecond line",1,0.99,0.99,2026-12-01,returned,\n'
+        "T3,,C2,P3,3,10.00,30.01,2026-12-01T23:30:00Z,refunded,usd\n"
+        "T1,O1,C1,P1,2,3.50,7.00,2026-12-01T10:00:00+01:00,completed,EUR\n"
+        "T4,O2,C1,P1,2,3.50,7.50,2026-12-01,completed,EUR\n"
+        'T5,O2,C1,"P\n1",1,1.00,1.00,2026-12-01,shipped,EUR\n'
+        "T6,O2,C1,P1,1,1.00\n"
+    )
+    uri = land("transactions/date=2026-12-01/orders.csv", text)
+    # When it is cleaned
+    manifest = clean.run(spark, args(uri, default_currency="GBP"))
+    # Then exactly V - D rows are kept, D counted, M quarantined with their reasons and raw text
+    assert manifest["counts"] == {"records_read": 7, "processed": 3, "quarantined": 3, "duplicates": 1}
+    assert manifest["quarantine_reasons"] == {"malformed_row": 1, "total_mismatch": 1, "invalid_status": 1}
+    assert manifest["layout"] == "native"
+    rows = work(spark, "records")
+    assert [
+        {k: r[k] for k in ("line_number", "transaction_id", "order_id", "customer_id", "is_guest", "product_id",
+                             "quantity", "price", "total_amount", "currency", "status", "transaction_ts",
+                             "transaction_date", "transaction_month", "source_format")}
+        for r in rows
+    ] == [  # fmt: skip
+        {"line_number": 2, "transaction_id": "T1", "order_id": "O1", "customer_id": "C1", "is_guest": False,
+         "product_id": "P1", "quantity": 2, "price": Decimal("3.50"), "total_amount": Decimal("7.00"),
+         "currency": "EUR", "status": "completed", "transaction_ts": datetime(2026, 12, 1, 9, 0),
+         "transaction_date": date(2026, 12, 1), "transaction_month": "2026-12", "source_format": "native"},
+        {"line_number": 3, "transaction_id": "T2", "order_id": "O1", "customer_id": None, "is_guest": True,
+         "product_id": "P2\nsecond line", "quantity": 1, "price": Decimal("0.99"), "total_amount": Decimal("0.99"),
+         "currency": "GBP", "status": "returned", "transaction_ts": datetime(2026, 12, 1, 0, 0),
+         "transaction_date": date(2026, 12, 1), "transaction_month": "2026-12", "source_format": "native"},
+        {"line_number": 5, "transaction_id": "T3", "order_id": "T3", "customer_id": "C2", "is_guest": False,
+         "product_id": "P3", "quantity": 3, "price": Decimal("10.00"), "total_amount": Decimal("30.01"),
+         "currency": "USD", "status": "refunded", "transaction_ts": datetime(2026, 12, 1, 23, 30),
+         "transaction_date": date(2026, 12, 1), "transaction_month": "2026-12", "source_format": "native"},
+    ]  # fmt: skip
+    assert [(q["line_number"], q["reason"], q["raw_record"]) for q in work(spark, "quarantine")] == [
+        (7, "total_mismatch", "T4,O2,C1,P1,2,3.50,7.50,2026-12-01,completed,EUR"),
+        (8, "invalid_status", 'T5,O2,C1,"P\n1",1,1.00,1.00,2026-12-01,shipped,EUR'),
+        (10, "malformed_row", "T6,O2,C1,P1,1,1.00"),
+    ]
+
+
+REASON_CASES = [
+    ('{"transaction_id": "T1"', "malformed_json"),
+    ({"transaction_id": None}, "missing_transaction_id"),
+    ({"product_id": " "}, "missing_product_id"),
+    ({"quantity": 0}, "invalid_quantity"),
+    ({"quantity": "1.5"}, "invalid_quantity"),
+    ({"price": "-1"}, "invalid_price"),
+    ({"price": "1.999"}, "invalid_price"),
+    ({"total_amount": None}, "invalid_total_amount"),
+    ({"total_amount": "2.50"}, "total_mismatch"),
+    ({"transaction_date": ""}, "missing_transaction_date"),
+    ({"transaction_date": "12/01/2026"}, "invalid_transaction_date"),
+    ({"status": "pending"}, "invalid_status"),
+    ({"currency": "EURO"}, "invalid_currency"),
+]
+
+
+def test_every_reason_code_of_an_order_line(spark, home):
+    good = {"transaction_id": "T", "product_id": "P", "quantity": 2, "price": "1.00", "total_amount": "2.00",
+            "transaction_date": "2026-12-01", "status": "completed"}  # fmt: skip
+    lines = []
+    for n, (case, _) in enumerate(REASON_CASES):
+        if isinstance(case, str):
+            lines.append(case)
+        else:
+            record = good | {"transaction_id": f"T{n}"} | case
+            lines.append(json.dumps({k: v for k, v in record.items() if v is not None}))
+    assert {r for _, r in REASON_CASES} | {"malformed_row"} == set(TRANSACTIONS.reason_codes)
+    uri = land("transactions/bad.jsonl", "\n".join(lines) + "\n")
+    manifest = clean.run(spark, args(uri))
+    assert manifest["counts"]["processed"] == 0
+    assert [(q["line_number"], q["reason"]) for q in work(spark, "quarantine")] == [
+        (n, reason) for n, (_, reason) in enumerate(REASON_CASES, start=1)
+    ]
+
+
+def _retail_reference(path: Path) -> dict:
+    """The Online Retail rules, written independently of the transform: what a clean must find."""
+    rows = list(csv.DictReader(path.open(encoding="utf-8-sig", newline="")))
+    seen, out = set(), {"records": len(rows), "processed": 0, "quarantined": 0, "duplicates": 0, "returned": 0,
+                        "guests": 0, "amount": Decimal(0)}  # fmt: skip
+    for r in rows:
+        quantity = int(r["Quantity"]) * (-1 if r["InvoiceNo"].startswith("C") else 1)
+        if quantity < 1:
+            out["quarantined"] += 1
+            continue
+        identity = tuple(r.values())
+        if identity in seen:
+            out["duplicates"] += 1
+            continue
+        seen.add(identity)
+        out["processed"] += 1
+        out["returned"] += r["InvoiceNo"].startswith("C")
+        out["guests"] += not r["CustomerID"]
+        out["amount"] += quantity * Decimal(r["UnitPrice"])
+    return out
+
+
+def test_the_real_online_retail_sample_is_accounted_for_record_by_record(spark, home):
+    # Given the public Online Retail export's first 5,000 rows (BOM, CRLF, cancellations, guests,
+    # exact repeats, stock adjustments)
+    path = REAL / "c1_online_retail.csv"
+    truth = _retail_reference(path)
+    uri = land("transactions/online_retail.csv", path.read_bytes())
+    # When it is cleaned and flattened
+    clean.run(spark, args(uri))
+    manifest = flatten.run(spark, args(uri))
+    # Then every record is processed, quarantined or a duplicate, as the rules say
+    assert manifest["layout"] == "online_retail"
+    assert manifest["counts"] == {
+        "records_read": truth["records"],
+        "processed": truth["processed"],
+        "quarantined": truth["quarantined"],
+        "duplicates": truth["duplicates"],
+    }
+    assert manifest["quarantine_reasons"] == {"invalid_quantity": truth["quarantined"]}
+    assert manifest["unknown_fields"] == []
+    published = spark.read.parquet(
+        get_store("local").spark_path(layout.source_prefix(PROCESSED, "transactions", layout.source_id(uri)))
+    )
+    got = published.selectExpr(
+        "count(*) as n", "sum(case when status = 'returned' then 1 else 0 end) as returned",
+        "sum(case when is_guest then 1 else 0 end) as guests", "sum(total_amount) as amount",
+        "min(transaction_date) as first_day", "count(distinct transaction_month) as months",
+    ).first().asDict()  # fmt: skip
+    assert got == {"n": truth["processed"], "returned": truth["returned"], "guests": truth["guests"],
+                   "amount": truth["amount"], "first_day": date(2010, 12, 1), "months": 1}  # fmt: skip
+    # a record's id is the hash of the whole record (an exact repeat is a duplicate), its first line kept
+    first = published.orderBy("line_number").first()
+    record = next(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()[1:2]))
+    assert first["transaction_id"] == hashlib.sha256("\x1f".join(record).encode()).hexdigest()[:32]
+    assert (first["line_number"], first["order_id"], first["customer_id"], first["product_name"]) == (
+        2, "536365", "17850", "WHITE HANGING HEART T-LIGHT HOLDER"
+    )  # fmt: skip
+    assert (first["transaction_ts"], first["price"], first["quantity"]) == (
+        datetime(2010, 12, 1, 8, 26), Decimal("2.55"), 6
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["orders.csv", "orders.jsonl.gz"])
+def test_the_samples_counts_are_what_the_pipeline_finds(spark, home, tmp_path, name):
+    path = tmp_path / name
+    stats = write_sample(path, 400, corrupt_share=0.06, duplicate_share=0.02, seed=4)
+    uri = f"s3://raw/transactions/{name}"
+    get_store("local").put_file(uri, path)
+    clean.run(spark, args(uri))
+    manifest = flatten.run(spark, args(uri))
+    assert manifest["counts"] == {
+        "records_read": 400, "processed": stats.valid, "quarantined": stats.corrupt, "duplicates": stats.duplicates
+    }  # fmt: skip
+    assert manifest["quarantine_reasons"] == {r: n for r, n in stats.corrupt_by_reason.items() if n}
