@@ -5,6 +5,7 @@ defaults, and the sample's truth."""
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import json
 from datetime import date, datetime
@@ -193,6 +194,33 @@ def test_the_real_online_retail_sample_is_accounted_for_record_by_record(spark, 
     assert (first["transaction_ts"], first["price"], first["quantity"]) == (
         datetime(2010, 12, 1, 8, 26), Decimal("2.55"), 6
     )  # fmt: skip
+
+
+def test_another_online_retail_copy_header_in_any_case_iso_times_and_an_extra_column(spark, home):
+    # Given a gzipped copy of the export with its header in lower case and another order, times
+    # as YYYY-MM-DD HH:MM:SS, a Region column no layout knows, a cancellation and a stock adjustment
+    text = (
+        "invoiceno,stockcode,description,quantity,unitprice,invoicedate,customerid,country,Region\r\n"
+        "536365,85123A,WHITE HANGING HEART,6,2.55,2010-12-01 08:26:00,17850.0,United Kingdom,North\r\n"
+        "C536379,D,Discount,-1,27.50,2010-12-01 09:41:00,14527.0,United Kingdom,South\r\n"
+        "536414,22139,,56,0.00,2010-12-01 11:52:00,,United Kingdom,\r\n"
+        "536415,22140,ADJUST,-3,0.00,2010-12-01 11:53:00,,United Kingdom,\r\n"
+    )
+    uri = land("transactions/date=2010-12-01/retail.csv.gz", gzip.compress(text.encode()))
+    clean.run(spark, args(uri))
+    quarantined = [(q["line_number"], q["reason"]) for q in work(spark, "quarantine")]
+    rows = [(r["order_id"], r["customer_id"], r["is_guest"], r["quantity"], r["total_amount"], r["status"],
+             r["transaction_ts"]) for r in work(spark, "records")]  # fmt: skip
+    manifest = flatten.run(spark, args(uri))
+    # Then the layout is found, the extra column reported once, the adjustment quarantined
+    assert (manifest["layout"], manifest["unknown_fields"]) == ("online_retail", ["Region"])
+    assert manifest["counts"] == {"records_read": 4, "processed": 3, "quarantined": 1, "duplicates": 0}
+    assert quarantined == [(5, "invalid_quantity")]
+    assert rows == [
+        ("536365", "17850", False, 6, Decimal("15.30"), "completed", datetime(2010, 12, 1, 8, 26)),
+        ("C536379", "14527", False, 1, Decimal("27.50"), "returned", datetime(2010, 12, 1, 9, 41)),
+        ("536414", None, True, 56, Decimal("0.00"), "completed", datetime(2010, 12, 1, 11, 52)),
+    ]
 
 
 @pytest.mark.parametrize("name", ["orders.csv", "orders.jsonl.gz"])
