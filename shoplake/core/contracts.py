@@ -136,6 +136,29 @@ def quarantine_table(dataset: str, reasons: tuple[str, ...]) -> Table:
 
 
 @dataclass(frozen=True)
+class Quality:
+    """What a dataset's data-quality checks need beyond its records table (the checks themselves
+    are generic: dbt/macros/data_quality.sql; their models are generated, shoplake/tooling/dbt.py).
+
+    The reconciliation compares ``sum(measure)`` over the records table (each identity's latest
+    ingestion, filtered by ``where``) with the same sum over the dbt mart ``model`` (filtered by
+    ``where`` and ``mart_where``): a mart that lost or doubled records fails it. ``measure`` and
+    the filters are SQL over columns both sides have; ``"1"`` counts.
+    """
+
+    model: str
+    measure: str = "1"
+    where: str = ""
+    mart_where: str = ""
+    # The record's own day (a date or timestamp column): per-day row counts and volume anomalies.
+    # None: the dataset has no such day (a catalogue snapshot), only the whole-table checks.
+    date_column: str | None = None
+    # The mart's ingestion time column: the raw side counts only what the mart can have seen
+    # (a file published while the build ran is the next build's). None: the mart has none.
+    mart_ingested_at: str | None = "ingested_at"
+
+
+@dataclass(frozen=True)
 class Dataset:
     """A dataset's contract. Its folder ``shoplake/datasets/<name>/`` holds this, its transform
     (``transform.py``) and its sample generator (``sample.py``)."""
@@ -159,6 +182,8 @@ class Dataset:
     # is reported (the transform DAG notifies), never an error: a dataset that has not sent a file
     # for a while, or never has, must not stop the other datasets' marts.
     stale_after_hours: int | None = 24
+    # Its data-quality checks (None: none). dbt/models/quality/ has a history and a gate per dataset.
+    quality: Quality | None = None
 
     def __post_init__(self):
         if not self.published:
@@ -174,6 +199,14 @@ class Dataset:
         taken = [c for c in main.column_names if c in RESERVED_COLUMNS or c.startswith("_")]
         if taken:
             raise ValueError(f"{self.name}: {main.name} may not name columns {taken}: the generic jobs use them")
+        if (
+            self.quality
+            and self.quality.date_column
+            and self.quality.date_column not in (*main.column_names, main.partition_by)
+        ):
+            raise ValueError(
+                f"{self.name}: quality.date_column {self.quality.date_column} is not a column of {main.name}"
+            )
 
     @property
     def prefix(self) -> str:

@@ -15,12 +15,16 @@ from __future__ import annotations
 import gzip
 import hashlib
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
+from itertools import islice
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # category → (brands, nouns, price range in cents)
 CATEGORIES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[int, int]]] = {
@@ -177,6 +181,14 @@ class Shop:
     def customer(self, rng: random.Random) -> Customer:
         return rng.choices(self.customers, cum_weights=self._customer_weights)[0]
 
+    def visits(self, first: date, last: date, sessions_per_day: int = 60) -> Iterator[Session]:
+        """Every visit from ``first`` to ``last`` (inclusive): each day's first ``traffic(day)``
+        sessions, day after day (a history: weekends, a trend, the November peaks)."""
+        day = first
+        while day <= last:
+            yield from islice(self.sessions(day), traffic(day, sessions_per_day))
+            day += timedelta(days=1)
+
     def sessions(self, day: date) -> Iterator[Session]:
         """The day's visits, in the order they started, without end (take as many as needed)."""
         i = 0
@@ -266,6 +278,33 @@ class Shop:
                         )
                     )
         return Session(tuple(events), tuple(order), tuple(reviews))
+
+
+# The demo's history: this many days up to the demo day, and a day the tracker lost most visits.
+HISTORY_DAYS = 91
+TRACKER_OUTAGE = date(2026, 10, 14)
+# Visits by weekday (Monday first): the shop is busiest at the weekend.
+WEEKDAY_TRAFFIC = (0.9, 0.9, 0.95, 1.0, 1.1, 1.3, 1.25)
+# Days the whole web shops on.
+PEAK_DAYS = {date(2026, 11, 27): 2.5, date(2026, 11, 30): 1.8, date(2025, 11, 28): 2.5, date(2025, 12, 1): 1.8}
+
+
+def traffic(day: date, sessions_per_day: int = 60) -> int:
+    """How many visits the shop has on ``day``: ``sessions_per_day`` on an ordinary Thursday at
+    the start of 2026, by weekday, growing 0.15 % a day, and more on Black Friday and Cyber Monday."""
+    growth = 1 + 0.0015 * (day - date(2026, 1, 1)).days
+    return max(1, round(sessions_per_day * WEEKDAY_TRAFFIC[day.weekday()] * growth * PEAK_DAYS.get(day, 1.0)))
+
+
+def records(
+    pick: Callable[[Session], Iterable[T]], *, seed: int, day: date, until: date | None, sessions_per_day: int = 60
+) -> tuple[Iterator[T], int | None]:
+    """The records ``pick`` takes from each visit: of ``day`` without end (and None), or of every
+    day from ``day`` to ``until`` (and how many there are)."""
+    if until is None:
+        return (x for session in the_shop(seed).sessions(day) for x in pick(session)), None
+    items = [x for session in the_shop(seed).visits(day, until, sessions_per_day) for x in pick(session)]
+    return iter(items), len(items)
 
 
 def _accumulate(weights: list[float]) -> list[float]:

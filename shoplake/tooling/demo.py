@@ -1,10 +1,12 @@
 """``shoplake demo``: a day of the shop's files in, the event-driven flow, and what came out.
 
-Every registered dataset contributes its demo files (``demo_files`` of its sample module: one
-day of the simulated shop, under ``date=`` partitions, plus the Amazon review dumps); all of them
-are landed in one batch, each runs through the state machine, then one transform builds the
-marts. The demo prints, per file, the reconciliation (read = processed + quarantined +
-duplicates) and whether the counts match the sample's truth; per dataset, what reached the marts.
+Every registered dataset contributes its demo files (``demo_files`` of its sample module: three
+months of the simulated shop as history exports under ``date=`` partitions, the catalogue, plus
+the Amazon review dumps); all of them are landed in one batch, each runs through the state
+machine, then one transform builds the marts. The demo prints, per file, the reconciliation
+(read = processed + quarantined + duplicates) and whether the counts match the sample's truth;
+per dataset, what reached the marts; the answers to the shop's seven questions; and what the
+data-quality checks found.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from rich.table import Table
 from shoplake.core.storage import shoplake_home
 from shoplake.core.warehouse import access
 from shoplake.datasets import DATASETS, sample_module
-from shoplake.datasets.shop import DemoFile
+from shoplake.datasets.shop import HISTORY_DAYS, TRACKER_OUTAGE, DemoFile
 from shoplake.tooling.console import ingest_with_progress, render_table, transform_line
 
 DEMO_DAY = date(2026, 12, 1)
@@ -36,6 +38,62 @@ PIPELINE_QUERIES = {
         select dataset, quarantine_reason, sum(records) as records
         from marts.fct_quarantine_reasons where is_current_run
         group by dataset, quarantine_reason order by dataset, records desc, quarantine_reason""",
+}
+
+
+# The shop's seven questions (the marts of dbt/models/marts/{sales,customers,behaviour}), and
+# what the data-quality checks found. "The last full month" is the month before the newest.
+LAST_FULL_MONTH = (
+    "(select max(month) from marts.revenue_monthly where month < (select max(month) from marts.revenue_monthly))"
+)
+QUESTIONS = {
+    "1. Top-selling product of each category, last full month (marts.product_sales_monthly)": f"""
+        select category, product_id, units_sold, net_revenue, returned_units
+        from marts.product_sales_monthly
+        where month = {LAST_FULL_MONTH} and category_rank = 1
+        order by net_revenue desc, category, product_id""",
+    "2. Customer lifetime value: the top five (marts.customer_lifetime_value)": """
+        select customer_id, first_order_date, orders, net_revenue, round(average_order_value, 2) as aov, tenure_days
+        from marts.customer_lifetime_value order by net_revenue desc, customer_id limit 5""",
+    "2. Cohort retention, one month after the first order (marts.customer_cohorts)": """
+        select cohort_month, cohort_customers, customers_active, round(retention_share, 3) as retention,
+               round(cumulative_net_revenue_per_customer, 2) as net_per_customer
+        from marts.customer_cohorts where months_since = 1 order by cohort_month""",
+    "3. Conversion funnel by device (marts.funnel_daily)": """
+        select device, sum(sessions) as sessions, sum(product_view_sessions) as viewed,
+               sum(add_to_cart_sessions) as added, sum(purchase_sessions) as purchased,
+               round(sum(purchase_sessions) / sum(sessions), 4) as conversion
+        from marts.funnel_daily group by device order by sessions desc""",
+    "4. Bought together: the strongest pairs (marts.products_bought_together)": """
+        select product_id, other_product_id, orders_together, round(confidence, 3) as confidence, round(lift, 2) as lift
+        from marts.products_bought_together where product_id < other_product_id
+        order by orders_together desc, lift desc, product_id, other_product_id limit 5""",
+    "5. Revenue by month (marts.revenue_monthly)": """
+        select month, orders, net_revenue, round(average_order_value, 2) as aov, round(mom_growth, 3) as mom_growth
+        from marts.revenue_monthly order by month""",
+    "6. Customer segments (marts.customer_segments)": """
+        select segment, count(*) as customers, round(avg(recency_days), 1) as avg_recency_days,
+               round(avg(frequency), 2) as avg_orders, round(avg(monetary), 2) as avg_net_revenue
+        from marts.customer_segments group by segment order by avg_net_revenue desc""",
+    "7. Return rates by category (marts.return_rates)": """
+        select category, sum(units_sold) as units_sold, sum(goods_returned_units) as returned,
+               sum(refunded_units) as refunded, round(sum(returned_units) / sum(units_sold), 4) as return_rate
+        from marts.return_rates group by category order by return_rate desc, category""",
+    "Data quality: the latest checks that did not pass (marts.dq_check_results)": """
+        select dataset, check_name, date, observed, expected, status, message
+        from marts.dq_check_results as results
+        where status != 'pass'
+          and checked_at = (select max(checked_at) from marts.dq_check_results as newest
+                            where newest.dataset = results.dataset)
+        order by status, dataset, check_name, date""",
+    "Data quality: the latest checks per dataset (marts.dq_check_results)": """
+        select dataset, count(*) as checks, sum(case when status = 'pass' then 1 else 0 end) as passed,
+               sum(case when status = 'warn' then 1 else 0 end) as warned,
+               sum(case when status = 'fail' then 1 else 0 end) as failed
+        from marts.dq_check_results as results
+        where checked_at = (select max(checked_at) from marts.dq_check_results as newest
+                            where newest.dataset = results.dataset)
+        group by dataset order by dataset""",
 }
 
 
@@ -60,8 +118,10 @@ def run_demo(*, rows: int = 50_000, console: Console, fresh: bool = True) -> int
     console.print(f"SHOPLAKE_HOME = {home}")
     files = demo_files(samples, rows)
     console.print(
-        f"made {len(files)} files for {len(DATASETS)} datasets ({', '.join(DATASETS)}): one day ({DEMO_DAY}) of the "
-        f"shop under date= partitions, Amazon review dumps, and a file that gets rejected"
+        f"made {len(files)} files for {len(DATASETS)} datasets ({', '.join(DATASETS)}): the shop's last "
+        f"{HISTORY_DAYS} days up to {DEMO_DAY} (orders, visits, its own reviews; the tracker lost most of "
+        f"{TRACKER_OUTAGE}) and its catalogue under date= partitions, Amazon review dumps, and a file "
+        "that gets rejected"
     )
 
     ok = True
@@ -127,6 +187,7 @@ def run_demo(*, rows: int = 50_000, console: Console, fresh: bool = True) -> int
     queries: dict[str, str] = dict(PIPELINE_QUERIES)
     for name in DATASETS:
         queries |= getattr(sample_module(name), "DEMO_QUERIES", {})
+    queries |= QUESTIONS
     with access.reading(home / "warehouse.duckdb") as readable, duckdb.connect(str(readable), read_only=True) as con:
         for title, query in queries.items():
             try:

@@ -14,11 +14,19 @@ def test_every_generated_file_is_up_to_date():
 def test_the_generated_files_are_the_ones_the_platform_reads():
     # one dbt sources file per dbt source the contracts name, and the pipeline's own
     sources = {ds.dbt_source for ds in DATASETS.values()} | {"shoplake"}
-    assert sorted(str(p) for p in generate.generated_files()) == [
-        *sorted(f"dbt/models/staging/{s}/_{s}__sources.yml" for s in sources),
-        "dbt/models/staging/shoplake/stg_shoplake__quarantined_records.sql",
-        "dbt/seeds/quarantine_reason_codes.csv",
-        "resources/datasets.yml",
-        "resources/quicksight.yml",
-        "snowflake/R__external_tables.sql",
-    ]
+    # per dataset with a quality contract its check history and its gate, and their union
+    quality = [ds.name for ds in DATASETS.values() if ds.quality is not None]
+    assert quality == ["reviews", "products", "transactions", "clickstream"]
+    assert sorted(str(p) for p in generate.generated_files()) == sorted(
+        [
+            "dbt/models/quality/_quality__models.yml",
+            "dbt/models/quality/dq_check_results.sql",
+            *(f"dbt/models/quality/dq_{kind}__{name}.sql" for name in quality for kind in ("checks", "gate")),
+            *(f"dbt/models/staging/{s}/_{s}__sources.yml" for s in sources),
+            "dbt/models/staging/shoplake/stg_shoplake__quarantined_records.sql",
+            "dbt/seeds/quarantine_reason_codes.csv",
+            "resources/datasets.yml",
+            "resources/quicksight.yml",
+            "snowflake/R__external_tables.sql",
+        ]
+    )

@@ -7,6 +7,8 @@
     The first visit keeps the tracker's id as its session_key, later ones get '#2', '#3', ….
     Events are ordered by their time (then id), never by the order they arrived in.
 -#}
+-- Built only when its inputs passed their data-quality gates (models/quality/).
+-- depends_on: {{ ref('dq_gate__clickstream') }}
 
 with
 

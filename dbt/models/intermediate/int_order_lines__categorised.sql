@@ -3,6 +3,9 @@
     else the store export's category code), 'uncategorised' when nobody names one. The sales and
     returns marts group by it.
 -#}
+-- Built only when its inputs passed their data-quality gates (models/quality/).
+-- depends_on: {{ ref('dq_gate__transactions') }}
+-- depends_on: {{ ref('dq_gate__products') }}
 
 with
 

@@ -7,7 +7,7 @@ Trackers resend events: a resent event (the same event_id, given or derived) is 
 from __future__ import annotations
 
 from shoplake.core.contracts import Column as _C
-from shoplake.core.contracts import Dataset, Layout, RecordFormat, Table, lineage_columns
+from shoplake.core.contracts import Dataset, Layout, Quality, RecordFormat, Table, lineage_columns
 
 EVENT_TYPES = ("page_view", "product_view", "add_to_cart", "remove_from_cart", "purchase")
 PRODUCT_EVENTS = ("product_view", "add_to_cart", "remove_from_cart", "purchase")
@@ -34,6 +34,7 @@ CLICKSTREAM = Dataset(
     formats=(RecordFormat.JSON_LINES, RecordFormat.CSV),
     layouts=(NATIVE, STORE_EVENTS),
     identity=("event_id",),
+    quality=Quality(model="fct_clickstream_events", date_column="event_date"),
     published=(
         Table(
             name="clickstream_events",

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, timedelta
 from pathlib import Path
 
 from shoplake.datasets import shop
@@ -64,19 +65,36 @@ def _record(event: shop.Event, rng: random.Random) -> dict[str, object]:
 
 def write_sample(
     path: Path,
-    rows: int,
+    rows: int | None,
     *,
     corrupt_share: float = 0.02,
     duplicate_share: float = 0.01,
     seed: int = 2026,
     day: date | None = None,
+    until: date | None = None,
+    sessions_per_day: int = 60,
+    outages: Mapping[date, float] | None = None,
 ) -> shop.SampleStats:
-    """``rows`` clickstream records of the shop's ``day``."""
+    """``rows`` clickstream records of the shop's ``day``; with ``until``, of every day from
+    ``day`` to ``until`` (``rows`` None: all of them; corrupt records replace some, duplicates are
+    added). ``outages``: days on which the tracker recorded only that share of the visits."""
     path, day = Path(path), day or date(2026, 12, 1)
     fmt = _format(path)
     rng = random.Random(f"clickstream-{seed}-{day}")  # noqa: S311 - reproducible samples
+    lost = outages or {}
+
+    def recorded(session: shop.Session) -> tuple[shop.Event, ...]:
+        share = lost.get(session.events[0].ts.date())
+        if share is not None and int(session.events[0].session_id[:8], 16) % 1000 >= share * 1000:
+            return ()
+        return session.events
+
+    events, available = shop.records(recorded, seed=seed, day=day, until=until, sessions_per_day=sessions_per_day)
+    if rows is None:
+        if available is None:
+            raise ValueError("rows is required without until")
+        rows = round(available / (1 - duplicate_share))
     kinds = shop.plan_kinds(rows, corrupt_share, duplicate_share, rng)
-    events = (e for session in shop.the_shop(seed).sessions(day) for e in session.events)
     by_reason = dict.fromkeys(REASONS, 0)
     items: list[object] = []
     written: list[dict[str, object]] = []
@@ -116,9 +134,13 @@ def describe(stats: shop.SampleStats) -> str:
 
 
 def demo_files(samples: Path, rows: int, day: date) -> list[shop.DemoFile]:
-    """The day's tracker events, as JSON Lines."""
-    path = samples / f"events-{day}.jsonl"
-    return [shop.DemoFile(path, "clickstream", day, write_sample(path, max(rows // 10, 500), day=day))]
+    """The tracker's export of the shop's history (``shop.HISTORY_DAYS`` days up to ``day``), as
+    JSON Lines; on ``shop.TRACKER_OUTAGE`` the tracker recorded a tenth of the visits (the data
+    quality checks flag that day)."""
+    first = day - timedelta(days=shop.HISTORY_DAYS - 1)
+    path = samples / f"events-{first}_{day}.jsonl"
+    stats = write_sample(path, None, day=first, until=day, outages={shop.TRACKER_OUTAGE: 0.1})
+    return [shop.DemoFile(path, "clickstream", day, stats)]
 
 
 DEMO_QUERIES = {

@@ -9,7 +9,7 @@ wins for the current state.
 from __future__ import annotations
 
 from shoplake.core.contracts import Column as _C
-from shoplake.core.contracts import Dataset, Layout, RecordFormat, Table, lineage_columns
+from shoplake.core.contracts import Dataset, Layout, Quality, RecordFormat, Table, lineage_columns
 
 CATALOGUE = Layout(
     "catalogue",
@@ -24,6 +24,8 @@ PRODUCTS = Dataset(
     formats=(RecordFormat.JSON_LINES, RecordFormat.JSON_ARRAY, RecordFormat.CSV),
     layouts=(CATALOGUE,),
     identity=("product_id",),
+    # Snapshots have no day of their own: whole-table checks only.
+    quality=Quality(model="dim_products", mart_where="in_catalogue", mart_ingested_at=None),
     # The catalogue changes now and then; a week without an export is worth a warning.
     stale_after_hours=7 * 24,
     published=(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shoplake.core.contracts import Column as _C
-from shoplake.core.contracts import Dataset, Layout, RecordFormat, Table, lineage_columns
+from shoplake.core.contracts import Dataset, Layout, Quality, RecordFormat, Table, lineage_columns
 
 JSON = (RecordFormat.JSON_LINES,)
 CSV = (RecordFormat.CSV,)
@@ -48,6 +48,7 @@ REVIEWS = Dataset(
     # For Amazon records review_id is a hash of (product, reviewer, review time), so a repeated
     # review is a repeated id; a store review's id is the shop's own.
     identity=("review_id",),
+    quality=Quality(model="fct_reviews", date_column="review_date"),
     published=(
         Table(
             name="reviews",

@@ -29,7 +29,7 @@ from bisect import bisect
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from itertools import accumulate
 from pathlib import Path
 from typing import Any, TypeVar
@@ -867,7 +867,7 @@ def write_sample(path: Path, rows: int, **options: Any) -> SampleStats | shop.Sa
     ``options`` are generate's keyword arguments, with its defaults (and ``day`` for the store form).
     """
     if Path(path).name.removesuffix(".gz").endswith(".csv"):
-        allowed = {"corrupt_share", "duplicate_share", "seed", "day"}
+        allowed = {"corrupt_share", "duplicate_share", "seed", "day", "until", "sessions_per_day"}
         return write_store_sample(path, rows, **{k: v for k, v in options.items() if k in allowed})
     options.pop("day", None)
     lines, stats = generate(rows, **options)
@@ -892,21 +892,30 @@ STORE_REASONS = (
 
 def write_store_sample(
     path: Path,
-    rows: int,
+    rows: int | None,
     *,
     corrupt_share: float = 0.02,
     duplicate_share: float = 0.01,
     seed: int = 2026,
     day: date | None = None,
+    until: date | None = None,
+    sessions_per_day: int = 60,
 ) -> shop.SampleStats:
     """The shop's review form export of one day: reviews written by customers about products they
     bought that day (the shop's simulated visits), as CSV with a header; some texts hold commas,
     quotes and line breaks. ``rows`` records, of which round(rows × share) repeat an earlier
-    review exactly and round(rows × share) are broken, one reason each in turn."""
+    review exactly and round(rows × share) are broken, one reason each in turn. With ``until``:
+    the reviews of every day from ``day`` to ``until`` (``rows`` None: all of them)."""
     day = day or date(2026, 12, 1)
     rng = random.Random(f"store-reviews-{seed}-{day}")  # noqa: S311 - reproducible samples
+    reviews, available = shop.records(
+        lambda s: s.reviews, seed=seed, day=day, until=until, sessions_per_day=sessions_per_day
+    )
+    if rows is None:
+        if available is None:
+            raise ValueError("rows is required without until")
+        rows = round(available / (1 - duplicate_share))
     kinds = shop.plan_kinds(rows, corrupt_share, duplicate_share, rng)
-    reviews = (rv for session in shop.the_shop(seed).sessions(day) for rv in session.reviews)
     written: list[str] = []
     out = [shop.csv_line(list(STORE_HEADER))]
     by_reason = dict.fromkeys(STORE_REASONS, 0)
@@ -961,10 +970,11 @@ def describe(stats: SampleStats | shop.SampleStats) -> str:
 # -- the demo ------------------------------------------------------------------------------------
 def demo_files(samples: Path, rows: int, day: date) -> list[shop.DemoFile]:
     """What ``make demo`` lands for reviews: an Amazon dump of ``rows`` lines, a late batch, the
-    shop's own review form of the day, and a file that is no review dump at all (rejected)."""
+    shop's own review form over its history, and a file that is no review dump at all (rejected)."""
     big = samples / f"reviews-mixed-{rows // 1000}k.jsonl.gz"
     small = samples / "reviews-late-batch.ndjson"
-    store = samples / f"store-reviews-{day}.csv"
+    first = day - timedelta(days=shop.HISTORY_DAYS - 1)
+    store = samples / f"store-reviews-{first}_{day}.csv"
     junk = samples / "notes.txt"
     junk.parent.mkdir(parents=True, exist_ok=True)
     junk.write_text("this is not a review dump\n")
@@ -974,9 +984,7 @@ def demo_files(samples: Path, rows: int, day: date) -> list[shop.DemoFile]:
         shop.DemoFile(
             small, "reviews", None, write_sample(small, late_rows, corrupt_share=0.05, duplicate_share=0.02, seed=11)
         ),
-        shop.DemoFile(
-            store, "reviews", day, write_store_sample(store, max(rows // 100, 60), corrupt_share=0.05, day=day)
-        ),
+        shop.DemoFile(store, "reviews", day, write_store_sample(store, None, corrupt_share=0.05, day=first, until=day)),
         shop.DemoFile(junk, "reviews", None, None, rejection="unsupported_file_type"),
     ]
 

@@ -8,7 +8,7 @@ A line's status is its final state: ``completed`` (kept), ``returned`` (goods ca
 from __future__ import annotations
 
 from shoplake.core.contracts import Column as _C
-from shoplake.core.contracts import Dataset, Layout, RecordFormat, Table, lineage_columns
+from shoplake.core.contracts import Dataset, Layout, Quality, RecordFormat, Table, lineage_columns
 
 STATUSES = ("completed", "returned", "refunded")
 
@@ -34,6 +34,10 @@ TRANSACTIONS = Dataset(
     formats=(RecordFormat.JSON_LINES, RecordFormat.CSV),
     layouts=(NATIVE, ONLINE_RETAIL),
     identity=("transaction_id",),
+    # The marts' completed revenue must be the order lines' (each line's latest delivery).
+    quality=Quality(
+        model="fct_order_lines", measure="total_amount", where="status = 'completed'", date_column="transaction_date"
+    ),
     published=(
         Table(
             name="transactions",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from shoplake.datasets import shop
@@ -70,21 +70,34 @@ _BROKEN: dict[str, dict[str, object]] = {
 }
 
 
+def _with_duplicates(records: int | None, duplicate_share: float) -> int:
+    if records is None:
+        raise ValueError("rows is required without until")
+    return round(records / (1 - duplicate_share))
+
+
 def write_sample(
     path: Path,
-    rows: int,
+    rows: int | None,
     *,
     corrupt_share: float = 0.02,
     duplicate_share: float = 0.01,
     seed: int = 2026,
     day: date | None = None,
+    until: date | None = None,
+    sessions_per_day: int = 60,
 ) -> shop.SampleStats:
-    """``rows`` order-line records of the shop's ``day``."""
+    """``rows`` order-line records of the shop's ``day``; with ``until``, of every day from ``day``
+    to ``until`` (``rows`` None: all of them; corrupt records replace some, duplicates are added)."""
     path, day = Path(path), day or date(2026, 12, 1)
     fmt = _format(path)
     rng = random.Random(f"transactions-{seed}-{day}")  # noqa: S311 - reproducible samples
+    lines, available = shop.records(
+        lambda s: s.order, seed=seed, day=day, until=until, sessions_per_day=sessions_per_day
+    )
+    if rows is None:
+        rows = _with_duplicates(available, duplicate_share)
     kinds = shop.plan_kinds(rows, corrupt_share, duplicate_share, rng)
-    lines = (line for session in shop.the_shop(seed).sessions(day) for line in session.order)
     by_reason = dict.fromkeys(REASONS, 0)
     items: list[object] = []
     written: list[dict[str, object]] = []
@@ -126,9 +139,11 @@ def describe(stats: shop.SampleStats) -> str:
 
 
 def demo_files(samples: Path, rows: int, day: date) -> list[shop.DemoFile]:
-    """The day's order lines from the order system, as CSV."""
-    path = samples / f"orders-{day}.csv"
-    return [shop.DemoFile(path, "transactions", day, write_sample(path, max(rows // 50, 200), day=day))]
+    """The order system's export of the shop's history: every order line of the
+    ``shop.HISTORY_DAYS`` days up to ``day``, as CSV (the shop's questions need months)."""
+    first = day - timedelta(days=shop.HISTORY_DAYS - 1)
+    path = samples / f"orders-{first}_{day}.csv"
+    return [shop.DemoFile(path, "transactions", day, write_sample(path, None, day=first, until=day))]
 
 
 DEMO_QUERIES = {

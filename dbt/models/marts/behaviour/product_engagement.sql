@@ -4,6 +4,11 @@
     and the shop's own reviews). view_to_purchase_rate: of the visits that viewed the product,
     the share that also purchased it.
 -#}
+-- Built only when its inputs passed their data-quality gates (models/quality/).
+-- depends_on: {{ ref('dq_gate__transactions') }}
+-- depends_on: {{ ref('dq_gate__clickstream') }}
+-- depends_on: {{ ref('dq_gate__reviews') }}
+-- depends_on: {{ ref('dq_gate__products') }}
 
 with
 

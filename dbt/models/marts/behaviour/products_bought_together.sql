@@ -7,6 +7,8 @@
       lift       = confidence / (orders with B / all orders) (> 1: more often than chance)
     Both directions are rows: confidence is not symmetric.
 -#}
+-- Built only when its inputs passed their data-quality gates (models/quality/).
+-- depends_on: {{ ref('dq_gate__transactions') }}
 
 with
 

@@ -5,6 +5,8 @@
     the cohort's cumulative net revenue per customer so far. Months without activity are rows
     with zeros, so every cohort has a row for every month it has lived through.
 -#}
+-- Built only when its inputs passed their data-quality gates (models/quality/).
+-- depends_on: {{ ref('dq_gate__transactions') }}
 
 with
 

@@ -5,6 +5,8 @@
     first/last_order_date span every order the customer placed, kept or not; tenure_days is the
     days between them.
 -#}
+-- Built only when its inputs passed their data-quality gates (models/quality/).
+-- depends_on: {{ ref('dq_gate__transactions') }}
 
 with
 

@@ -10,6 +10,8 @@
     (f + m) / 2 rounded half up, looked up in the seed rfm_segments (every cell of the 5 × 5 grid
     has exactly one segment: its tests say so).
 -#}
+-- Built only when its inputs passed their data-quality gates (models/quality/).
+-- depends_on: {{ ref('dq_gate__transactions') }}
 
 with
 

@@ -4,6 +4,8 @@
     with at least one completed line that day. net_revenue_7d_avg: the mean net revenue of the
     day and the six before it (fewer at the start of the history).
 -#}
+-- Built only when its inputs passed their data-quality gates (models/quality/).
+-- depends_on: {{ ref('dq_gate__transactions') }}
 
 with
 

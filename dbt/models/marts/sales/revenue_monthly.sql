@@ -4,6 +4,8 @@
     year before (yoy), as a fraction: 0.25 = +25 %; null when there is nothing to compare with
     (no earlier month, or it had no net revenue).
 -#}
+-- Built only when its inputs passed their data-quality gates (models/quality/).
+-- depends_on: {{ ref('dq_gate__transactions') }}
 
 with
 

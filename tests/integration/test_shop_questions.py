@@ -1,0 +1,259 @@
+"""The shop's seven questions, end to end: four months of the simulated shop's files through the
+local pipeline (Spark, the state machine, the transform DAG), then
+
+* every question's mart against an independent computation over the same files
+  (tests/shop_truth.py: csv and json over the files, not our readers, not our marts);
+* the same raw rows on the Snowflake dialect (fakesnow): every business mart and data-quality
+  check gives the same rows as on DuckDB.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from shoplake.datasets.clickstream.sample import write_sample as write_events
+from shoplake.datasets.products.sample import write_sample as write_catalogue
+from shoplake.datasets.reviews.sample import write_store_sample
+from shoplake.datasets.transactions.sample import write_sample as write_orders
+from shoplake.local.runtime import LocalCloud
+from shoplake.project import REPO_ROOT
+from tests import shop_truth as truth
+from tests.fixture_warehouse import TABLES, contract_columns, dbt_process
+from tests.integration.test_dbt import fakesnow_server, snowflake_literal, snowflake_sql  # noqa: F401 - a fixture
+
+pytestmark = pytest.mark.spark
+
+FIRST, LAST = date(2026, 8, 1), date(2026, 11, 30)
+PER_DAY = 8  # visits on an ordinary day (more at weekends and on the November peaks)
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory) -> dict[str, Any]:
+    """Four months of the shop landed as four history files, published, and one transform."""
+    root = tmp_path_factory.mktemp("shop")
+    files = {
+        "products": root / "catalogue.json",
+        "transactions": root / "orders.csv",
+        "clickstream": root / "events.jsonl",
+        "reviews": root / "store-reviews.csv",
+    }
+    period = dict(day=FIRST, until=LAST, sessions_per_day=PER_DAY, corrupt_share=0.0)
+    write_catalogue(files["products"], 120, corrupt_share=0.0, duplicate_share=0.0, day=FIRST)
+    write_orders(files["transactions"], None, duplicate_share=0.01, **period)
+    write_events(files["clickstream"], None, duplicate_share=0.01, **period)
+    write_store_sample(files["reviews"], None, duplicate_share=0.0, **period)
+    home = root / "home"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SHOPLAKE_HOME", str(home))
+    try:
+        with LocalCloud(home, retry_time_scale=0.001) as cloud:
+            results = cloud.ingest_batch([(path, dataset, LAST.isoformat()) for dataset, path in files.items()])
+    finally:
+        mp.undo()
+    return {"home": home, "files": files, "results": results}
+
+
+def rows(home: Path, sql: str) -> list[dict[str, Any]]:
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        cur = con.execute(sql)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def approx(value: Any) -> Any:
+    return pytest.approx(value, rel=1e-9, abs=1e-12) if isinstance(value, float) else value
+
+
+def test_every_file_published_and_one_transform_built_the_marts(shop):
+    assert [(r.status, r.counts["quarantined"]) for r in shop["results"]] == [("SUCCEEDED", 0)] * 4
+    transform = next(r.transform for r in shop["results"] if r.transform is not None)
+    assert transform["state"] == "success"
+
+
+@pytest.fixture(scope="module")
+def answers(shop) -> dict[str, Any]:
+    files = shop["files"]
+    lines = truth.read_lines(files["transactions"])
+    events = truth.read_events(files["clickstream"])
+    categories = truth.read_categories(files["products"])
+    ratings = truth.read_ratings(files["reviews"])
+    with (REPO_ROOT / "dbt" / "seeds" / "rfm_segments.csv").open() as f:
+        segments = {(int(r["r_score"]), int(r["fm_score"])): r["segment"] for r in csv.DictReader(f)}
+    visits = truth.sessions(events)
+    return {"lines": lines, "events": events, "categories": categories, "ratings": ratings,
+            "segments": segments, "visits": visits}  # fmt: skip
+
+
+def test_the_shop_files_exercise_every_question(answers):
+    # the history holds what each question needs: returns and refunds, guests, repeat customers,
+    # visits cut by a long pause, and baskets of several products
+    lines, visits = answers["lines"], answers["visits"]
+    assert {ln.status for ln in lines} == {"completed", "returned", "refunded"}
+    assert any(ln.customer_id is None for ln in lines)
+    assert any(v["orders"] > 1 for v in truth.customer_lifetime_value(lines).values())
+    assert any("#" in key for key in visits)
+    assert truth.products_bought_together(lines)
+
+
+def test_top_selling_products_by_category(shop, answers):
+    want = truth.product_sales_monthly(answers["lines"], answers["categories"])
+    got = rows(shop["home"], "select * from marts.product_sales_monthly")
+    assert {(r["product_id"], r["month"]): {k: approx(r[k]) for k in want[(r["product_id"], r["month"])]}
+            for r in got} == want  # fmt: skip
+
+
+def test_customer_lifetime_value_and_cohorts(shop, answers):
+    want = truth.customer_lifetime_value(answers["lines"])
+    got = rows(shop["home"], "select * from marts.customer_lifetime_value")
+    assert {r["customer_id"]: {k: approx(r[k]) for k in want[r["customer_id"]]} for r in got} == {
+        c: {k: approx(v) for k, v in a.items()} for c, a in want.items()
+    }
+    cohorts = truth.customer_cohorts(answers["lines"])
+    got = rows(shop["home"], "select * from marts.customer_cohorts")
+    assert {(r["cohort_month"], r["months_since"]): {k: approx(r[k]) for k in cohorts[(r["cohort_month"],
+            r["months_since"])]} for r in got} == {k: {f: approx(v) for f, v in a.items()}
+            for k, a in cohorts.items()}  # fmt: skip
+
+
+def test_sessions_and_the_conversion_funnel(shop, answers):
+    visits = answers["visits"]
+    got = rows(shop["home"], "select * from marts.sessions")
+    fields = ("device", "session_date", "events", "reached_product_view", "reached_add_to_cart", "reached_purchase")
+    assert {r["session_key"]: {k: r[k] for k in fields} for r in got} == {
+        key: {k: v[k] for k in fields} for key, v in visits.items()
+    }
+    funnel = truth.funnel_daily(visits)
+    got = rows(shop["home"], "select * from marts.funnel_daily")
+    assert {(r["date"], r["device"]): {k: approx(r[k]) for k in funnel[(r["date"], r["device"])]} for r in got} == {
+        k: {f: approx(v) for f, v in a.items()} for k, a in funnel.items()
+    }
+
+
+def test_product_recommendation_insights(shop, answers):
+    for mart, want, count in (
+        ("products_bought_together", truth.products_bought_together(answers["lines"]), "orders_together"),
+        ("products_viewed_together", truth.products_viewed_together(answers["visits"]), "sessions_together"),
+    ):
+        got = rows(shop["home"], f"select * from marts.{mart}")  # noqa: S608 - a constant
+        assert {(r["product_id"], r["other_product_id"]): {
+            "together": r[count], "support": approx(r["support"]), "confidence": approx(r["confidence"]),
+            "lift": approx(r["lift"])} for r in got} == want, mart  # fmt: skip
+    engagement = truth.product_engagement(answers["events"], answers["visits"], answers["ratings"])
+    got = rows(shop["home"], "select * from marts.product_engagement where views + add_to_carts + purchases > 0")
+    assert {r["product_id"]: {k: approx(r[k]) for k in engagement[r["product_id"]]} for r in got} == {
+        p: {k: approx(v) for k, v in a.items()} for p, a in engagement.items()
+    }
+
+
+def test_revenue_trends_over_time(shop, answers):
+    daily = truth.revenue_daily(answers["lines"])
+    got = rows(shop["home"], "select * from marts.revenue_daily order by date")
+    assert [r["date"] for r in got] == list(daily)  # every day, in order
+    assert {r["date"]: {k: approx(r[k]) for k in daily[r["date"]]} for r in got} == {
+        d: {k: approx(v) for k, v in a.items()} for d, a in daily.items()
+    }
+    monthly = truth.revenue_monthly(answers["lines"])
+    got = rows(shop["home"], "select * from marts.revenue_monthly")
+    assert {r["month"]: {k: approx(r[k]) for k in monthly[r["month"]]} for r in got} == {
+        m: {k: approx(v) for k, v in a.items()} for m, a in monthly.items()
+    }
+
+
+def test_customer_segments(shop, answers):
+    want = truth.customer_segments(answers["lines"], answers["segments"])
+    got = rows(shop["home"], "select * from marts.customer_segments")
+    assert {r["customer_id"]: {k: r[k] for k in want[r["customer_id"]]} for r in got} == want
+    assert len({v["segment"] for v in want.values()}) >= 5  # the shop's customers spread over the segments
+
+
+def test_return_rates(shop, answers):
+    want = truth.return_rates(answers["lines"], answers["categories"])
+    got = rows(shop["home"], "select * from marts.return_rates")
+    assert {(r["product_id"], r["month"]): {k: approx(r[k]) for k in want[(r["product_id"], r["month"])]}
+            for r in got} == {k: {f: approx(v) for f, v in a.items()} for k, a in want.items()}  # fmt: skip
+    assert any(a["is_low_volume"] for a in want.values()) and any(not a["is_low_volume"] for a in want.values())
+
+
+def test_data_quality_on_the_clean_history_flags_only_the_real_peaks(shop, answers):
+    # four months of clean files: nothing fails; the volume warnings are the days an independent
+    # robust-z computation flags (the November peaks), and nothing else warns
+    got = rows(shop["home"], "select dataset, check_name, date, status from marts.dq_check_results "
+                             "where status != 'pass' order by dataset, check_name, date")  # fmt: skip
+    events_per_day = [e.ts.date() for e in answers["events"]]
+    lines_per_day = [ln.day for ln in answers["lines"]]
+    want = [("clickstream", "volume_anomaly", d, "warn") for d in truth.volume_warnings(events_per_day)] + [
+        ("transactions", "volume_anomaly", d, "warn") for d in truth.volume_warnings(lines_per_day)
+    ]
+    assert [(r["dataset"], r["check_name"], r["date"], r["status"]) for r in got] == want
+    assert date(2026, 11, 27) in [w[2] for w in want]  # Black Friday stands out
+
+
+# -- the same inputs on the Snowflake dialect ---------------------------------------------------
+BUSINESS_MARTS = (
+    "product_sales_monthly", "category_sales_monthly", "customer_lifetime_value", "customer_cohorts",
+    "customer_segments", "sessions", "funnel_daily", "products_bought_together", "products_viewed_together",
+    "product_engagement", "revenue_daily", "revenue_monthly", "return_rates",
+)  # fmt: skip
+
+
+def normalised(value: Any) -> Any:
+    """A value as both warehouses' results compare: numbers as rounded floats, times as text."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float | Decimal):
+        return round(float(value), 6)
+    if isinstance(value, str):
+        try:
+            return round(float(value), 6)
+        except ValueError:
+            return value
+    return str(value)
+
+
+def test_every_mart_and_check_is_the_same_on_the_snowflake_dialect(shop, fakesnow_server, tmp_path):  # noqa: F811
+    port, home = fakesnow_server, shop["home"]
+    # Given the raw rows the pipeline published, inserted into fakesnow's RAW tables
+    statements = []
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        for table in TABLES:
+            cols = contract_columns(table)
+            names = ", ".join(name for name, _ in cols)
+            data = con.execute(f"select {names} from raw.{table.name}").fetchall()  # noqa: S608 - contract names
+            for i in range(0, len(data), 400):
+                selects = [
+                    "select " + ", ".join(snowflake_literal(v, typ) for v, (_, typ) in zip(row, cols, strict=True))
+                    for row in data[i : i + 400]
+                ]
+                statements.append(f"insert into shoplake.raw.{table.name} " + " union all ".join(selects))
+    snowflake_sql(port, *statements)
+    # When every model builds there
+    done = dbt_process(tmp_path, "build", "--exclude-resource-type", "unit_test", target="fakesnow",
+                       FAKESNOW_PORT=str(port))  # fmt: skip
+    # (the November peaks warn, as on DuckDB: test_data_quality_on_the_clean_history_flags_only_the_real_peaks)
+    assert {uid.rsplit(".", 1)[0]: s for uid, s in done.items() if s not in ("success", "pass")} == {
+        "test.shoplake.dq_status_is_not_dq_gate__transactions_warn": "warn",
+        "test.shoplake.dq_status_is_not_dq_gate__clickstream_warn": "warn",
+    }
+    # Then each business mart has the same rows as on DuckDB, and so has each check
+    queries = [f"select * from shoplake.marts.{m} order by all" for m in BUSINESS_MARTS]
+    dq = (
+        "select dataset, check_name, date, observed, expected, status, message from {}dq_check_results "
+        "where check_name != 'freshness' order by all"
+    )
+    on_snowflake = snowflake_sql(port, *queries, dq.format("shoplake.marts."))
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        on_duckdb = [con.execute(q.replace("shoplake.", "")).fetchall() for q in queries]
+        # (the local history holds one batch: the transform's)
+        on_duckdb.append(con.execute(dq.format("marts.")).fetchall())
+    for name, sf, dk in zip((*BUSINESS_MARTS, "dq_check_results"), on_snowflake, on_duckdb, strict=True):
+        assert len(sf) == len(dk) > 0, name
+        assert [tuple(normalised(v) for v in r) for r in sf] == [tuple(normalised(v) for v in r) for r in dk], name
