@@ -352,6 +352,41 @@ EVENTS_2 = {
 }  # fmt: skip
 SHOP_FILES = (ORDERS_1, ORDERS_2, EVENTS_1, EVENTS_2)
 
+# Three months of the simulated shop (shoplake.datasets.shop) as raw rows: its catalogue, every
+# order line and every tracker event, for the dashboard's shop pages.
+HISTORY_FIRST, HISTORY_LAST = date(2026, 9, 1), date(2026, 11, 30)
+
+
+def shop_history(first: date = HISTORY_FIRST, last: date = HISTORY_LAST, per_day: int = 4) -> dict[str, list[dict]]:
+    from shoplake.datasets import shop
+
+    the_shop = shop.the_shop(2026)
+    products = []
+    for i, p in enumerate(the_shop.products, start=2):
+        row = product(p.product_id, run="shop-catalogue", ingested_at=T1, price=str(p.price),
+                      updated_at=CATALOGUE_AT_1, line=i, stock=p.stock, category=p.category)  # fmt: skip
+        products.append(row | {"name": p.name, "brand": p.brand})
+    orders, events = [], []
+    for session in the_shop.visits(first, last, per_day):
+        for e in session.events:
+            device = e.device if e.device in ("mobile", "desktop", "tablet") else "other"
+            events.append({
+                "event_id": e.event_id, "session_id": e.session_id, "customer_id": e.customer_id,
+                "is_anonymous": e.customer_id is None, "event_type": e.event_type, "page": e.page,
+                "product_id": e.product_id, "category_code": None, "brand": None,
+                "event_ts": e.ts.replace(tzinfo=None), "device": device, "price": e.price,
+                "source_format": "native", "source_uri": f"{SHOP_RAW}clickstream/shop-events.jsonl",
+                "line_number": len(events) + 1, "ingested_at": T1, "run_id": "shop-events",
+                "event_date": e.ts.date(),
+            })  # fmt: skip
+        for ln in session.order:
+            orders.append(order_line(ln.transaction_id, run="shop-orders", ingested_at=T1, order=ln.order_id,
+                                     customer=ln.customer_id, product=ln.product_id, quantity=ln.quantity,
+                                     price=str(ln.price), status=ln.status, at=ln.ts.replace(tzinfo=None),
+                                     line=len(orders) + 2))  # fmt: skip
+    return {"products": products, "transactions": orders, "clickstream_events": events}
+
+
 # Every registered dataset's raw tables (the others stay empty here) and pipeline_runs.
 TABLES: list[Table] = [*(t for ds in DATASETS.values() for t in ds.tables), PIPELINE_RUNS]
 
@@ -532,8 +567,9 @@ def write_execution_records(home: Path) -> None:
 
 
 def make_dashboard_home(root: Path) -> Path:
-    """Files 1, 2, 3 and 5 after ``dbt build``, with run records: the dashboard tests' warehouse."""
-    home = make_home(root, FILE_1, FILE_2, FILE_3, FILE_5)
+    """Files 1, 2, 3 and 5 and the shop's history after ``dbt build``, with run records: the
+    dashboard tests' warehouse."""
+    home = make_home(root, FILE_1, FILE_2, FILE_3, FILE_5, shop_history())
     result = dbt(home, "build")
     assert result.success, [r.message for r in result.result.results if str(r.status) not in ("success", "pass")]
     write_execution_records(home)

@@ -196,7 +196,7 @@ row_counts as (
         cast(records as double) as observed,
         cast(null as double) as expected,
         'pass' as status,
-        'records that day: ' || cast(records as varchar) as message
+        'records that day: ' || cast(cast(records as bigint) as varchar) as message
     from checked_days
 
 ),
@@ -215,9 +215,9 @@ volume as (
         end as status,
         case
             when history_days < 7
-                then 'not enough history: ' || cast(history_days as varchar) || ' of 14 days'
+                then 'not enough history: ' || cast(cast(history_days as bigint) as varchar) || ' of 14 days'
             else
-                cast(records as varchar) || ' records against a trailing 14-day median of '
+                cast(cast(records as bigint) as varchar) || ' records against a trailing 14-day median of '
                 || cast(cast(median_records as decimal(18, 1)) as varchar)
                 || ' (MAD ' || cast(cast(mad as decimal(18, 1)) as varchar)
                 || ', robust z ' || cast(cast(robust_z as decimal(18, 1)) as varchar) || ')'
@@ -247,7 +247,7 @@ null_shares as (
         {{ safe_ratio('nulls_' ~ loop.index, 'records') }} as observed,
         cast(0 as double) as expected,
         case when nulls_{{ loop.index }} > 0 then 'fail' else 'pass' end as status,
-        cast(nulls_{{ loop.index }} as varchar) || ' of ' || cast(records as varchar)
+        cast(cast(nulls_{{ loop.index }} as bigint) as varchar) || ' of ' || cast(cast(records as bigint) as varchar)
         || ' rows without {{ column }}' as message
     from raw_counts
     {% if not loop.last %}union all{% endif %}
@@ -271,7 +271,7 @@ freshness as (
         end as status,
         case
             when max(ingested_at) is null then 'no data yet'
-            else 'newest ingestion ' || cast({{ dbt.datediff('max(ingested_at)', utc_now(), 'hour') }} as varchar)
+            else 'newest ingestion ' || cast(cast({{ dbt.datediff('max(ingested_at)', utc_now(), 'hour') }} as bigint) as varchar)
                 || ' hours ago'
                 {% if stale_after_hours %}|| ' (stale after {{ stale_after_hours }})'{% endif %}
         end as message

@@ -23,13 +23,21 @@ def generated_files() -> dict[Path, Callable[[], str]]:
     """Every generated file (relative to the repository) and the function that renders it."""
     from shoplake.reporting.quicksight import OUTPUT as QUICKSIGHT
     from shoplake.reporting.quicksight import render as quicksight
+    from shoplake.tooling.athena import OUTPUT as LAKE_CATALOG
+    from shoplake.tooling.athena import render as lake_catalog
     from shoplake.tooling.cloud import OUTPUT as CLOUD
     from shoplake.tooling.cloud import render as cloud
     from shoplake.tooling.dbt import generated as dbt_files
     from shoplake.tooling.snowflake.external_tables import OUTPUT as EXTERNAL_TABLES
     from shoplake.tooling.snowflake.external_tables import render as external_tables
 
-    files = {CLOUD: cloud, QUICKSIGHT: quicksight, EXTERNAL_TABLES: external_tables, **dbt_files()}
+    files = {
+        CLOUD: cloud,
+        QUICKSIGHT: quicksight,
+        LAKE_CATALOG: lake_catalog,
+        EXTERNAL_TABLES: external_tables,
+        **dbt_files(),
+    }
     return {path.relative_to(REPO_ROOT): render for path, render in files.items()}
 
 

@@ -190,7 +190,11 @@ def test_a_complete_build_first_then_only_what_the_changed_tables_feed(airflow_e
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select count(*), count(distinct review_id) from marts.fct_reviews").fetchall() == [(7, 7)]
         assert con.execute("select count(*) from marts.product_rating_summary").fetchall() == [(3,)]
-    assert not (home / "notifications.jsonl").exists()
+    # the only notification: file 2 repeated 1 of its 13 records, over the 5 % the checks allow
+    notified = [json.loads(line) for line in (home / "notifications.jsonl").read_text().splitlines()]
+    assert [(n["event"], n["task_id"], [w["test"] for w in n["warnings"]]) for n in notified] == [
+        ("transform_task_warned", "dq_checks__pipeline.test", ["dq_status_is_not_dq_checks__pipeline_True__warn"])
+    ]
     # the metadata database was migrated in the home and is reused
     assert (home / "airflow" / "airflow.db").is_file() and (home / "airflow" / ".migrated").is_file()
 
@@ -202,6 +206,7 @@ def test_a_complete_build_first_then_only_what_the_changed_tables_feed(airflow_e
     assert second["plan"]["full"] is False and second["plan"]["tables"] == ["pipeline_runs"]
     ran = sorted(k for k, v in second["tasks"].items() if v == "success")
     assert ran == [
+        "dq_check_results.run", "dq_check_results.test", "dq_checks__pipeline.run", "dq_checks__pipeline.test",
         "fct_pipeline_runs.run", "fct_pipeline_runs.test",
         "fct_quarantine_reasons.run", "fct_quarantine_reasons.test",
         "fct_quarantined_records.run", "fct_quarantined_records.test",
@@ -238,8 +243,10 @@ def test_failed_source_tests_stop_the_marts_and_notify(airflow_env, tmp_path, mo
     assert summary["tasks"]["fct_reviews.run"] == "upstream_failed"
     assert summary["tasks"]["record_complete_build"] == "upstream_failed"
     notifications = [json.loads(line) for line in (home / "notifications.jsonl").read_text().splitlines()]
-    assert [(n["event"], n["dag_id"], n["task_id"], n["try_number"]) for n in notifications] == [
-        ("transform_task_failed", "shoplake_transform", "amazon_reviews.test", 3)
+    assert sorted((n["event"], n["dag_id"], n["task_id"], n["try_number"]) for n in notifications) == [
+        ("transform_task_failed", "shoplake_transform", "amazon_reviews.test", 3),
+        # (and the duplicates of file 1: 1 of its 7 records)
+        ("transform_task_warned", "shoplake_transform", "dq_checks__pipeline.test", 1),
     ]
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         marts = con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()

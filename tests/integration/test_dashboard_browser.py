@@ -206,3 +206,64 @@ def test_pipeline_health_in_the_browser(server, page):
         """() => document.querySelector('input[aria-label="File"]').value.startsWith('reviews · run-2.jsonl')""",
         timeout=30_000,
     )
+
+
+# -- the shop pages ---------------------------------------------------------------------------
+def test_sales_in_the_browser(server, page, dashboard_home):
+    from tests.integration.test_dashboard_shop import expected_sales
+
+    metrics = open_page(page, f"{server}/sales", metrics=4, charts=2)
+    assert metrics == expected_sales(dashboard_home)
+    for heading in ("Revenue per day, with its 7-day average", "Top-selling products"):
+        assert page.get_by_role("heading", name=heading).is_visible()
+    screenshot(page, "sales")
+
+
+def test_customers_in_the_browser(server, page, dashboard_home):
+    from tests.integration.test_dashboard_shop import one
+
+    metrics = open_page(page, f"{server}/customers", metrics=4, charts=3)
+    (customers,) = one(dashboard_home, "select count(distinct customer_id) from marts.fct_order_lines")
+    assert metrics["Customers"] == fmt_count(customers)
+    assert page.get_by_role("heading", name="Cohort retention").is_visible()
+    screenshot(page, "customers")
+
+
+def test_funnel_in_the_browser(server, page, dashboard_home):
+    from tests.integration.test_dashboard_shop import one
+
+    metrics = open_page(page, f"{server}/funnel", metrics=5, charts=2)
+    sessions, bought = one(
+        dashboard_home, "select count(*), sum(case when reached_purchase then 1 else 0 end) from marts.sessions"
+    )
+    assert (metrics["Visits"], metrics["Purchased"]) == (fmt_count(sessions), fmt_count(bought))
+    screenshot(page, "funnel")
+
+
+def test_recommendations_returns_and_data_quality_in_the_browser(server, page, dashboard_home):
+    from tests.integration.test_dashboard_shop import one
+
+    metrics = open_page(page, f"{server}/recommendations", metrics=4, charts=0)
+    assert set(metrics) == {"Views", "Added to cart", "Units sold", "View → purchase"}
+    assert page.get_by_role("heading", name="Bought together").is_visible()
+    screenshot(page, "recommendations")
+
+    metrics = open_page(page, f"{server}/returns", metrics=4, charts=1)
+    (refunded,) = one(dashboard_home, "select sum(quantity) from marts.fct_order_lines where status = 'refunded'")
+    assert metrics["Units refunded"] == fmt_count(refunded)
+    screenshot(page, "returns")
+
+    metrics = open_page(page, f"{server}/data-quality", metrics=4, charts=1)
+    (warnings,) = one(
+        dashboard_home,
+        "select count(*) from marts.dq_check_results r where status = 'warn' and checked_at = "
+        "(select max(checked_at) from marts.dq_check_results n where n.dataset = r.dataset)",
+    )
+    assert (metrics["Failing checks"], metrics["Warnings"]) == ("0", fmt_count(warnings))
+    screenshot(page, "data-quality")
+
+
+def fmt_count(n: int) -> str:
+    from shoplake.reporting.dashboard import formatting
+
+    return formatting.count(int(n))

@@ -988,6 +988,7 @@ def test_every_bucket_is_encrypted_private_and_tls_only(templates, stage):
     t = templates[stage]
     buckets = resources_of_type(t, "AWS::S3::Bucket")
     assert sorted(buckets) == [
+        "AthenaResultsBucket",
         "GlueArtifactsBucket",
         "ProcessedBucket",
         "QuarantineBucket",
@@ -1015,9 +1016,13 @@ def test_every_bucket_is_encrypted_private_and_tls_only(templates, stage):
 
 
 def _zone(lid: str) -> str:
-    return {"RawBucket": "raw", "ProcessedBucket": "processed", "QuarantineBucket": "quarantine"}.get(
-        lid, "glue-artifacts"
-    )
+    zones = {
+        "RawBucket": "raw",
+        "ProcessedBucket": "processed",
+        "QuarantineBucket": "quarantine",
+        "AthenaResultsBucket": "athena-results",
+    }
+    return zones.get(lid, "glue-artifacts")
 
 
 def test_bucket_lifecycles_and_events(dev):
@@ -1073,8 +1078,14 @@ QUICKSIGHT_RESOURCES = {
     "QuickSightDataSetPipelineHealthDaily": "AWS::QuickSight::DataSet",
     "QuickSightDataSetFctQuarantineReasons": "AWS::QuickSight::DataSet",
     "QuickSightDataSetFctQuarantinedRecords": "AWS::QuickSight::DataSet",
+    # the shop's questions and data quality (shoplake/reporting/quicksight/shop_sheets.py)
+    **{f"QuickSightDataSet{name}": "AWS::QuickSight::DataSet" for name in (
+        "RevenueDaily", "ProductSalesMonthly", "CategorySalesMonthly", "CustomerLifetimeValue", "CustomerCohorts",
+        "CustomerSegments", "FunnelDaily", "ProductsBoughtTogether", "ProductsViewedTogether", "ProductEngagement",
+        "ReturnRates", "DqCheckResults",
+    )},
     "QuickSightDashboard": "AWS::QuickSight::Dashboard",
-}
+}  # fmt: skip
 # Requested without its settings: a wait condition nobody signals fails the deploy, by its name.
 QUICKSIGHT_CHECK = {
     "QuickSightSettingsCheckHandle": "AWS::CloudFormation::WaitConditionHandle",
@@ -1254,6 +1265,7 @@ def test_quicksight_data_sets_read_the_marts_schema_directly(templates, stage):
     # the columns the generator states (test_quicksight.py compares them with dbt's build)
     expected = {ds.table.name: list(ds.table.columns) for ds in qs.DATA_SETS.values()}
     expected["DIM_REVIEWERS"] = [("REVIEWER_ID", "STRING"), ("REVIEWER_NAME", "STRING")]
+    expected["DIM_PRODUCTS"] = [("PRODUCT_ID", "STRING"), ("PRODUCT_NAME", "STRING")]
     assert tables == expected
     # reasons in long form: one column for every dataset's reason codes
     assert tables["FCT_QUARANTINE_REASONS"][-3:] == [
@@ -1262,7 +1274,10 @@ def test_quicksight_data_sets_read_the_marts_schema_directly(templates, stage):
     assert not [c for c, _ in tables["PIPELINE_HEALTH_DAILY"] if c.startswith("QUARANTINED_")]
 
 
-def test_quicksight_dashboard_has_the_local_apps_four_pages(templates):
+REVIEW_SHEETS = ("overview", "products", "reviewers", "pipeline-health")
+
+
+def test_quicksight_dashboard_has_the_local_apps_pages(templates):
     dashboard = templates["prod"]["Resources"]["QuickSightDashboard"]["Properties"]
     definition = dashboard["Definition"]
 
@@ -1271,6 +1286,21 @@ def test_quicksight_dashboard_has_the_local_apps_four_pages(templates):
         return body["VisualId"], kind, body["Title"]["FormatText"]["PlainText"]
 
     sheets = {(s["SheetId"], s["Name"]): [visual(v) for v in s["Visuals"]] for s in definition["Sheets"]}
+    # the local app's pages, in its order (shoplake/reporting/dashboard/app.py)
+    assert [name for _, name in sheets] == [
+        "Overview", "Sales", "Customers", "Funnel", "Recommendations", "Returns", "Products", "Reviewers",
+        "Pipeline health", "Data quality",
+    ]  # fmt: skip
+    shop = {key: visuals for key, visuals in sheets.items() if key[0] not in REVIEW_SHEETS}
+    assert {key: [kind for _, kind, _ in visuals] for key, visuals in shop.items()} == {
+        ("sales", "Sales"): ["KPIVisual"] * 3 + ["ComboChartVisual", "TableVisual", "BarChartVisual"],
+        ("customers", "Customers"): ["KPIVisual"] * 3 + ["BarChartVisual", "BarChartVisual", "HeatMapVisual"],
+        ("funnel", "Funnel"): ["KPIVisual"] * 4 + ["BarChartVisual", "LineChartVisual"],
+        ("recommendations", "Recommendations"): ["KPIVisual"] * 3 + ["TableVisual", "TableVisual"],
+        ("returns", "Returns"): ["KPIVisual"] * 3 + ["BarChartVisual", "TableVisual"],
+        ("data-quality", "Data quality"): ["KPIVisual"] * 2 + ["BarChartVisual", "TableVisual"],
+    }
+    sheets = {key: visuals for key, visuals in sheets.items() if key[0] in REVIEW_SHEETS}
     assert sheets == {
         ("overview", "Overview"): [
             ("overview-reviews", "KPIVisual", "Reviews"),
@@ -1335,6 +1365,20 @@ def test_quicksight_dashboard_has_the_local_apps_four_pages(templates):
             ("Dropdown", "Dataset", "pipeline-dataset-filter"),
             ("Dropdown", "File", "pipeline-quarantine-file-filter"),
         ],
+        "sales": [
+            ("DateTimePicker", "Orders placed from", "PeriodStart"),
+            ("DateTimePicker", "Orders placed until", "PeriodEnd"),
+            ("Dropdown", "Category", "sales-category-filter"),
+        ],
+        "customers": [],
+        "funnel": [
+            ("DateTimePicker", "Visits started from", "PeriodStart"),
+            ("DateTimePicker", "Visits started until", "PeriodEnd"),
+            ("Dropdown", "Device", "funnel-device-filter"),
+        ],
+        "recommendations": [("Dropdown", "Product", "RecommendFor")],
+        "returns": [],
+        "data-quality": [("Dropdown", "Dataset", "dq-dataset-filter")],
     }
     assert [d["Identifier"] for d in definition["DataSetIdentifierDeclarations"]] == list(qs.DATA_SETS)
     assert dashboard["Permissions"] == [

@@ -26,6 +26,7 @@ def test_the_generated_files_are_the_ones_the_platform_reads():
             "dbt/models/staging/shoplake/stg_shoplake__quarantined_records.sql",
             "dbt/seeds/quarantine_reason_codes.csv",
             "resources/datasets.yml",
+            "resources/lake_catalog.yml",
             "resources/quicksight.yml",
             "snowflake/R__external_tables.sql",
         ]

@@ -27,6 +27,10 @@ DUCKDB_TO_QUICKSIGHT = {
 }
 
 
+def quicksight_type(duckdb_type: str) -> str:
+    return qs.DECIMAL if duckdb_type.startswith("DECIMAL(") else DUCKDB_TO_QUICKSIGHT[duckdb_type]
+
+
 def test_the_committed_file_is_the_generators_output():
     assert qs.OUTPUT.read_text() == qs.render(), (
         "resources/quicksight.yml is stale: run `python -m shoplake.tooling.generate`"
@@ -42,7 +46,8 @@ def mart_columns(tmp_path_factory) -> dict[str, list[tuple[str, str]]]:
     from tests.fixture_warehouse import dbt, make_home, query
 
     home = make_home(tmp_path_factory.mktemp("quicksight") / "home")
-    result = dbt(home, "build", "--select", "+marts", "--exclude-resource-type", "test", "unit_test", "--quiet")
+    selected = ("--select", "+marts", "+quality")
+    result = dbt(home, "build", *selected, "--exclude-resource-type", "test", "unit_test", "--quiet")
     assert result.success
     rows = query(
         home / "warehouse.duckdb",
@@ -59,7 +64,7 @@ def mart_columns(tmp_path_factory) -> dict[str, list[tuple[str, str]]]:
 def test_data_set_columns_are_the_marts_columns_in_order(mart_columns, key):
     # Given the data set's mart as dbt builds it (Snowflake upper-cases unquoted identifiers)
     ds = qs.DATA_SETS[key]
-    built = [(name, DUCKDB_TO_QUICKSIGHT[typ]) for name, typ in mart_columns[ds.table.name]]
+    built = [(name, quicksight_type(typ)) for name, typ in mart_columns[ds.table.name]]
     # Then the data set reads every column, in order, with the QuickSight type of its SQL type
     assert list(ds.table.columns) == built
 
@@ -76,9 +81,12 @@ def test_the_name_lookup_reads_existing_columns_of_dim_reviewers(mart_columns):
 
 
 def test_every_mart_the_local_dashboard_queries_has_a_data_set():
-    queries = (qs.REPO / "shoplake" / "reporting" / "dashboard" / "queries.py").read_text()
-    read = {m.upper() for m in re.findall(r"(?:from|join)\s+marts\.(\w+)", queries)}
-    tables = {ds.table.name for ds in qs.DATA_SETS.values()} | {qs.DATA_SETS["reviewer_activity"].lookup[0].name}
+    # (the shop pages' summaries read fct_order_lines for any period; QuickSight sums revenue_daily)
+    folder = qs.REPO / "shoplake" / "reporting" / "dashboard"
+    queries = (folder / "queries.py").read_text() + (folder / "shop_queries.py").read_text()
+    read = {m.upper() for m in re.findall(r"(?:from|join)\s+marts\.(\w+)", queries)} - {"FCT_ORDER_LINES"}
+    tables = {ds.table.name for ds in qs.DATA_SETS.values()}
+    tables |= {ds.lookup[0].name for ds in qs.DATA_SETS.values() if ds.lookup}
     assert read == tables
 
 

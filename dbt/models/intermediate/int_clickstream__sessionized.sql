@@ -54,11 +54,12 @@ numbered as (
 
     select
         *,
-        sum(starts_visit) over (
+        -- an integer on both warehouses (a window sum is a float on some engines: '#2.0')
+        cast(sum(starts_visit) over (
             partition by session_id
             order by event_ts, event_id
             rows between unbounded preceding and current row
-        ) as visit_number
+        ) as integer) as visit_number
     from marked
 
 ),

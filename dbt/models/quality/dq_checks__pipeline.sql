@@ -63,8 +63,8 @@ final as (
             when duplicates > records_read * {{ var('dq_max_duplicate_share') }} then 'warn'
             else 'pass'
         end as status,
-        cast(duplicates as varchar) || ' of ' || cast(records_read as varchar) || ' records in '
-        || cast(files as varchar) || ' files were duplicates' as message
+        cast(cast(duplicates as bigint) as varchar) || ' of ' || cast(cast(records_read as bigint) as varchar) || ' records in '
+        || cast(cast(files as bigint) as varchar) || ' files were duplicates' as message
     from daily
 
 )

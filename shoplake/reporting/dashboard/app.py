@@ -5,13 +5,31 @@ from __future__ import annotations
 import streamlit as st
 
 from shoplake.reporting.dashboard.context import run_page
-from shoplake.reporting.dashboard.views import overview, pipeline_health, products, reviewers
+from shoplake.reporting.dashboard.views import (
+    customers,
+    data_quality,
+    funnel,
+    overview,
+    pipeline_health,
+    products,
+    recommendations,
+    returns,
+    reviewers,
+    sales,
+)
 
+# The overview, the shop's questions, the review analytics, then how the platform is doing.
 PAGES = {
     "overview": ("Overview", ":material/dashboard:", overview.render),
+    "sales": ("Sales", ":material/payments:", sales.render),
+    "customers": ("Customers", ":material/groups:", customers.render),
+    "funnel": ("Funnel", ":material/filter_alt:", funnel.render),
+    "recommendations": ("Recommendations", ":material/recommend:", recommendations.render),
+    "returns": ("Returns", ":material/assignment_return:", returns.render),
     "products": ("Products", ":material/inventory_2:", products.render),
     "reviewers": ("Reviewers", ":material/group:", reviewers.render),
     "pipeline-health": ("Pipeline health", ":material/monitor_heart:", pipeline_health.render),
+    "data-quality": ("Data quality", ":material/verified:", data_quality.render),
 }
 
 
@@ -28,7 +46,7 @@ def _page(url_path: str) -> st.Page:
 def main() -> None:
     st.set_page_config(page_title="shoplake", page_icon=":material/insights:", layout="wide")
     navigation = st.navigation([_page(p) for p in PAGES])
-    st.sidebar.markdown("**shoplake** · review analytics")
+    st.sidebar.markdown("**shoplake** · shop analytics")
     navigation.run()
 
 

@@ -16,6 +16,15 @@ def count(value: int | None) -> str:
     return f"{value:,}"
 
 
+def amount(value: float | None) -> str:
+    """Money in the shop's currency: 12345.5 -> '12,345.50'; millions compact: '1.23 M'."""
+    if value is None:
+        return "–"
+    if abs(value) >= 1_000_000:
+        return f"{value / 1_000_000:,.2f} M"
+    return f"{value:,.2f}"
+
+
 def rating(value: float | None) -> str:
     """4.2167 -> '4.22 ★'."""
     return "–" if value is None else f"{value:.2f} ★"

@@ -1,8 +1,10 @@
-"""What the QuickSight dashboard shows: the marts it reads and the local app's four pages
-(``shoplake/reporting/dashboard``), sheet by sheet."""
+"""What the QuickSight dashboard shows: the marts it reads and the local app's pages
+(``shoplake/reporting/dashboard``), sheet by sheet; the shop's questions and data quality are in
+``shop_sheets``."""
 
 from __future__ import annotations
 
+from shoplake.reporting.quicksight import shop_sheets
 from shoplake.reporting.quicksight.model import (
     BIT,
     DATETIME,
@@ -183,6 +185,7 @@ DATA_SETS: dict[str, DataSet] = {
         DataSet("pipeline_health_daily", PIPELINE_HEALTH_DAILY),
         DataSet("fct_quarantine_reasons", FCT_QUARANTINE_REASONS),
         DataSet("fct_quarantined_records", FCT_QUARANTINED_RECORDS),
+        *shop_sheets.DATA_SETS,
     )
 }
 REVIEWS_DS, SUMMARY_DS, MONTHLY_DS, ACTIVITY_DS = (
@@ -243,6 +246,7 @@ PARAMETERS = (
             "ValueWhenUnset": {"ValueWhenUnsetOption": "NULL"},
         }
     },
+    *shop_sheets.PARAMETERS,
 )
 
 _MONTH = col(REVIEWS_DS, "REVIEW_MONTH", "date", granularity="MONTH")
@@ -544,7 +548,7 @@ PIPELINE_HEALTH = Sheet(
     ),
 )
 
-SHEETS = (OVERVIEW, PRODUCTS, REVIEWERS, PIPELINE_HEALTH)
+SHEETS = (OVERVIEW, *shop_sheets.SHEETS[:5], PRODUCTS, REVIEWERS, PIPELINE_HEALTH, shop_sheets.DQ_SHEET)
 
 
 def _visual_ids(sheet: Sheet, ds: str) -> tuple[str, ...]:
@@ -662,4 +666,5 @@ FILTERS = (
             }
         },
     ),
+    *shop_sheets.FILTERS,
 )

@@ -143,6 +143,7 @@ class Visual:
             "combo": "ComboChartVisual",
             "table": "TableVisual",
             "rows": "TableVisual",
+            "heatmap": "HeatMapVisual",
         }[self.kind]
 
     def _title(self) -> dict:
@@ -194,6 +195,16 @@ class Visual:
             }
         elif self.kind in ("table", "rows"):
             body["ChartConfiguration"] = self._table_config(measures)
+        elif self.kind == "heatmap":
+            body["ChartConfiguration"] = {
+                "FieldWells": {
+                    "HeatMapAggregatedFieldWells": {
+                        "Rows": [self.category.build(vid)],
+                        "Columns": [self.colors.build(vid)],
+                        "Values": measures,
+                    }
+                }
+            }
         return {self.type_key: body}
 
     def _category_sort(self) -> dict:
@@ -263,6 +274,11 @@ def ranking(visual_id: str, title: str, group_by: Field, values: tuple[Field, ..
 def listing(visual_id: str, title: str, ds: str, columns: tuple[tuple[str, ...], ...], **options: Any) -> Visual:
     """A table of the data set's rows: columns are (column, label) or (column, label, format)."""
     return Visual(visual_id, "rows", title, tuple(col(ds, c[0], "row", *c[1:]) for c in columns), **options)
+
+
+def heatmap(visual_id: str, title: str, value: Field, rows: Field, columns: Field) -> Visual:
+    """One cell per (rows, columns) value pair, coloured by the measure (the cohort grid)."""
+    return Visual(visual_id, "heatmap", title, (value,), rows, colors=columns)
 
 
 def row(height: int, *visuals: Visual) -> tuple[int, tuple[Visual, ...]]:

@@ -16,15 +16,15 @@ from shoplake.reporting.executions import ExecutionSource
 PERIODS = ("All time", "Latest 12 months", "Latest 90 days", "Custom")
 
 
-def choose_period(first: date, last: date) -> tuple[date, date]:
-    """The period the user picked; "latest" counts back from the newest review."""
+def choose_period(first: date, last: date, what: str = "Reviews written between") -> tuple[date, date]:
+    """The period the user picked; "latest" counts back from the newest day of the data."""
     period = st.segmented_control("Period", PERIODS, default=PERIODS[0], required=True, key="period")
     if period == "Latest 12 months":
         return max(first, last - timedelta(days=364)), last
     if period == "Latest 90 days":
         return max(first, last - timedelta(days=89)), last
     if period == "Custom":
-        picked = st.date_input("Reviews written between", (first, last), min_value=first, max_value=last, key="range")
+        picked = st.date_input(what, (first, last), min_value=first, max_value=last, key="range")
         if isinstance(picked, tuple) and len(picked) == 2:
             return picked[0], picked[1]
         st.caption("Pick an end date.")
