@@ -20,7 +20,10 @@ from pathlib import Path
 
 from demo_data import demo_home
 
-PAGES = ("overview", "products", "reviewers", "pipeline_health")
+PAGES = (
+    "overview", "sales", "customers", "funnel", "recommendations", "returns", "products", "reviewers",
+    "pipeline_health", "data_quality",
+)  # fmt: skip
 
 
 def render_seconds(page: str, *, cold: bool) -> float:

@@ -216,6 +216,7 @@ def test_a_complete_build_first_then_only_what_the_changed_tables_feed(airflow_e
         "quarantine_reasons_sum_to_the_runs_quarantined_test",
         "relationships_fct_quarantine_reasons_run_id__run_id__ref_fct_pipeline_runs__test",
         "relationships_fct_quarantined_records_run_id__run_id__ref_fct_pipeline_runs__test",
+        "rfm_segments.seed", "rfm_segments.test",
         "shoplake_pipeline_runs.source", "shoplake_pipeline_runs.test",
         "stg_shoplake__pipeline_runs.run", "stg_shoplake__pipeline_runs.test",
         "stg_shoplake__quarantine_reasons.run", "stg_shoplake__quarantine_reasons.test",
@@ -250,11 +251,15 @@ def test_failed_source_tests_stop_the_marts_and_notify(airflow_env, tmp_path, mo
     ]
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         marts = con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()
-    # pipeline health (and the quarantined lines) and the other datasets' marts do not depend on
-    # the reviews, and are still built
+    # pipeline health (and the quarantined lines), the other datasets' marts and their checks do
+    # not depend on the reviews, and are still built; what needs the products' categories (from
+    # dim_products, which counts reviewed products) or the reviews waits
     assert sorted(marts) == [
-        ("dim_products_history",), ("fct_clickstream_events",), ("fct_order_lines",), ("fct_pipeline_runs",),
-        ("fct_quarantine_reasons",), ("fct_quarantined_records",), ("pipeline_health_daily",),
+        ("customer_cohorts",), ("customer_lifetime_value",), ("customer_segments",), ("dim_products_history",),
+        ("dq_checks__clickstream",), ("dq_checks__pipeline",), ("dq_checks__transactions",),
+        ("fct_clickstream_events",), ("fct_order_lines",), ("fct_pipeline_runs",), ("fct_quarantine_reasons",),
+        ("fct_quarantined_records",), ("funnel_daily",), ("pipeline_health_daily",), ("products_bought_together",),
+        ("products_viewed_together",), ("revenue_daily",), ("revenue_monthly",), ("sessions",),
     ]  # fmt: skip
 
 
