@@ -44,7 +44,9 @@ final as (
         {{ safe_ratio('returned_units', 'units_sold') }} as return_rate,
         {{ safe_ratio('gross_revenue - returned_amount', 'sum(gross_revenue - returned_amount) over (partition by month)') }}
             as share_of_net_revenue,
-        dense_rank() over (partition by month order by gross_revenue - returned_amount desc) as month_rank
+        dense_rank() over (
+            partition by month order by cast(gross_revenue - returned_amount as decimal(38, 2)) desc
+        ) as month_rank
 
     from monthly
 

@@ -30,6 +30,16 @@ monthly as (
 
 ),
 
+netted as (
+
+    -- a decimal of two places on every engine, so equal revenues tie in the rank
+    select
+        *,
+        cast(gross_revenue - returned_amount as decimal(38, 2)) as net_revenue
+    from monthly
+
+),
+
 final as (
 
     select
@@ -41,14 +51,11 @@ final as (
         gross_revenue,
         returned_units,
         returned_amount,
-        gross_revenue - returned_amount as net_revenue,
+        net_revenue,
         {{ safe_ratio('returned_units', 'units_sold') }} as return_rate,
-        dense_rank() over (
-            partition by category, month
-            order by gross_revenue - returned_amount desc
-        ) as category_rank
+        dense_rank() over (partition by category, month order by net_revenue desc) as category_rank
 
-    from monthly
+    from netted
 
 )
 
