@@ -396,7 +396,8 @@ def return_rates(lines: list[Line], categories: dict[str, str], min_units: int =
 def volume_warnings(days: list[date], z_limit: float = 3.5) -> list[date]:
     """The completed days (before the newest) whose record count is more than ``z_limit`` robust
     deviations from the trailing 14 days' median (days without records count 0), with at least 7
-    of those days in the data. Robust z = (count - median) / (1.4826 × max(MAD, 1))."""
+    of those days in the data and a median above 0. Robust z = (count - median) /
+    max(1.4826 × MAD, √median, 1)."""
     counts: dict[date, int] = defaultdict(int)
     for d in days:
         counts[d] += 1
@@ -408,7 +409,7 @@ def volume_warnings(days: list[date], z_limit: float = 3.5) -> list[date]:
         if len(history) >= 7:
             mid = _median(history)
             mad = _median([abs(h - mid) for h in history])
-            if abs(counts[day] - mid) / (1.4826 * max(mad, 1)) > z_limit:
+            if mid > 0 and abs(counts[day] - mid) / max(1.4826 * mad, mid**0.5, 1) > z_limit:
                 out.append(day)
         day += timedelta(days=1)
     return out

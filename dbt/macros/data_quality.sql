@@ -12,7 +12,11 @@
                             arriving) with at least 7 of the trailing 14 days in the data: the
                             day's records against the trailing 14 days' median (zero-filled) and
                             median absolute deviation. Robust z = (observed - median) /
-                            (1.4826 × max(MAD, 1)); warn when |z| > var('dq_volume_z').
+                            max(1.4826 × MAD, √median, 1): the MAD, but never less than the
+                            Poisson noise of a count that size (small, steady counts would
+                            otherwise warn on every wobble); warn when |z| > var('dq_volume_z').
+                            A median of 0 (a source that was mostly quiet) is nothing to compare
+                            with: pass.
       null_share.<column>   the whole raw table: the share of rows without the required column.
                             The pipeline quarantines such records, so any is a fail (a writer
                             bypassed the contract).
@@ -181,7 +185,7 @@ scored as (
         medians.median_records,
         deviations.mad,
         (medians.records - medians.median_records)
-        / (1.4826 * case when deviations.mad > 1 then deviations.mad else 1 end) as robust_z
+        / greatest(1.4826 * deviations.mad, sqrt(medians.median_records), 1) as robust_z
     from medians
     inner join deviations
         on medians.day = deviations.day
@@ -209,13 +213,14 @@ volume as (
         cast(records as double) as observed,
         cast(median_records as double) as expected,
         case
-            when history_days < 7 then 'pass'
+            when history_days < 7 or median_records = 0 then 'pass'
             when abs(robust_z) > {{ var('dq_volume_z') }} then 'warn'
             else 'pass'
         end as status,
         case
             when history_days < 7
                 then 'not enough history: ' || cast(cast(history_days as bigint) as varchar) || ' of 14 days'
+            when median_records = 0 then 'no records in most of the trailing 14 days: nothing to compare with'
             else
                 cast(cast(records as bigint) as varchar) || ' records against a trailing 14-day median of '
                 || cast(cast(median_records as decimal(18, 1)) as varchar)

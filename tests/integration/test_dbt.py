@@ -503,7 +503,7 @@ def test_data_quality_flags_anomalies_and_a_failing_gate_keeps_the_marts(tmp_pat
                         "where dataset = 'transactions' and status != 'pass' order by check_name, date")  # fmt: skip
     assert found == [
         ("duplicate_share", (T1 + timedelta(minutes=3)).date(), 0.5, 0.05, "warn"),
-        # 2 against a median of 20 with no deviation (MAD floor 1): z = -18 / 1.4826
+        # 2 against a median of 20 with no deviation: z = -18 / √20 = -4.0 (the Poisson floor)
         ("volume_anomaly", ANOMALY_DAY, 2.0, 20.0, "warn"),
     ]
     # (the day after the thin one has it in its baseline: the median holds, no warning; the
