@@ -65,9 +65,10 @@ def render(marts: Marts, executions: ExecutionSource | None) -> None:
     cohorts = q.cohort_retention(marts).assign(
         cohort=lambda d: d["cohort_month"].astype("datetime64[ns]").dt.strftime("%Y-%m")
     )
-    base = alt.Chart(cohorts).encode(
-        x=alt.X("months_since:O", title="Months since the first order"),
-        y=alt.Y("cohort:O", title="Cohort (first order)"),
+    height = 60 + 36 * cohorts["cohort"].nunique()
+    base = alt.Chart(cohorts, height=height).encode(
+        x=alt.X("months_since:O", title="Months since the first order", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("cohort:O", title="First order"),
     )
     st.altair_chart(
         alt.layer(
@@ -87,7 +88,7 @@ def render(marts: Marts, executions: ExecutionSource | None) -> None:
                 ],
             ),
             base.mark_text(fontSize=11).encode(text=alt.Text("retention_share:Q", format=".0%")),
-        ).properties(height=40 + 28 * cohorts["cohort"].nunique()),
+        ).properties(height=height),
         width="stretch",
     )
     st.dataframe(
