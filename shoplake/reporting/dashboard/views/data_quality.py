@@ -51,7 +51,9 @@ def render(marts: Marts, executions: ExecutionSource | None) -> None:
         )
 
     st.subheader("History of a check")
-    checks = q.dq_checks(marts)
+    # the checks that did not pass first (so the first shown is one worth a look)
+    flagged = list(dict.fromkeys(zip(shown["dataset"], shown["check_name"], strict=True))) if len(shown) else []
+    checks = [*flagged, *(c for c in q.dq_checks(marts) if c not in flagged)]
     pick = st.selectbox("Check", checks, format_func=lambda c: f"{c[0]} · {c[1]}", key="dq_check")
     history = q.dq_history(marts, *pick)
     per_day = history["date"].notna().any() and pick[1] != "freshness"
