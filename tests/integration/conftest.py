@@ -21,3 +21,11 @@ def dashboard_home(tmp_path_factory):
     from tests.fixture_warehouse import make_dashboard_home
 
     return make_dashboard_home(tmp_path_factory.mktemp("dashboard") / "home")
+
+
+@pytest.fixture
+def marts_env(dashboard_home, monkeypatch):
+    """SHOPLAKE_HOME at the dashboard warehouse, read locally."""
+    monkeypatch.setenv("SHOPLAKE_HOME", str(dashboard_home))
+    monkeypatch.delenv("DASHBOARD_WAREHOUSE", raising=False)
+    return dashboard_home

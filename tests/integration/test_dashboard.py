@@ -18,29 +18,8 @@ from shoplake.datasets.reviews.contract import REVIEWS
 from shoplake.reporting.dashboard import formatting as fmt
 from shoplake.reporting.dashboard.launch import APP
 from shoplake.reporting.executions import StepFunctionsExecutions
+from tests.apptest import page, shown
 from tests.fixture_warehouse import NOW, T1, T2, T5
-
-
-def page(name: str) -> AppTest:
-    script = (
-        "from shoplake.reporting.dashboard.context import run_page\n"
-        f"from shoplake.reporting.dashboard.views import {name}\n"
-        f"run_page({name}.render)\n"
-    )
-    return AppTest.from_string(script, default_timeout=60)
-
-
-@pytest.fixture
-def marts_env(dashboard_home, monkeypatch):
-    monkeypatch.setenv("SHOPLAKE_HOME", str(dashboard_home))
-    monkeypatch.delenv("DASHBOARD_WAREHOUSE", raising=False)
-    return dashboard_home
-
-
-def shown(at: AppTest) -> dict[str, str]:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return {m.label: m.value for m in at.metric}
 
 
 def sql_one(home, sql: str, params=()) -> tuple:

@@ -8,32 +8,9 @@ formatted as the page formats them.
 from __future__ import annotations
 
 import duckdb
-import pytest
-from streamlit.testing.v1 import AppTest
 
 from shoplake.reporting.dashboard import formatting as fmt
-
-
-def page(name: str) -> AppTest:
-    script = (
-        "from shoplake.reporting.dashboard.context import run_page\n"
-        f"from shoplake.reporting.dashboard.views import {name}\n"
-        f"run_page({name}.render)\n"
-    )
-    return AppTest.from_string(script, default_timeout=60)
-
-
-@pytest.fixture
-def marts_env(dashboard_home, monkeypatch):
-    monkeypatch.setenv("SHOPLAKE_HOME", str(dashboard_home))
-    monkeypatch.delenv("DASHBOARD_WAREHOUSE", raising=False)
-    return dashboard_home
-
-
-def shown(at: AppTest) -> dict[str, str]:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return {m.label: m.value for m in at.metric}
+from tests.apptest import page, shown
 
 
 def one(home, sql: str, params=()) -> tuple:

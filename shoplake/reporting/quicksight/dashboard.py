@@ -15,7 +15,6 @@ from shoplake.reporting.quicksight.model import (
     Filter,
     Sheet,
     Table,
-    Visual,
     bar,
     col,
     combo,
@@ -551,21 +550,13 @@ PIPELINE_HEALTH = Sheet(
 SHEETS = (OVERVIEW, *shop_sheets.SHEETS[:5], PRODUCTS, REVIEWERS, PIPELINE_HEALTH, shop_sheets.DQ_SHEET)
 
 
-def _visual_ids(sheet: Sheet, ds: str) -> tuple[str, ...]:
-    """The sheet's visuals that read the data set."""
-
-    def reads(v: Visual) -> bool:
-        return any(fld.ds == ds for fld in (*v.values, *v.lines, *((v.category,) if v.category else ())))
-
-    return tuple(v.visual_id for v in sheet.visuals if reads(v))
-
 
 FILTERS = (
     # Overview: the period the reviews were written in (every review visual, not the freshness).
     Filter(
         "overview-period",
         "overview",
-        _visual_ids(OVERVIEW, REVIEWS_DS),
+        OVERVIEW.visual_ids_reading(REVIEWS_DS),
         {
             "TimeRangeFilter": {
                 "Column": {"DataSetIdentifier": REVIEWS_DS, "ColumnName": "REVIEW_DATE"},

@@ -404,6 +404,14 @@ class Sheet:
     def visuals(self) -> tuple[Visual, ...]:
         return tuple(v for _, row in self.rows for v in row)
 
+    def visual_ids_reading(self, ds: str) -> tuple[str, ...]:
+        """The sheet's visuals that read the data set (what a filter on it should scope)."""
+
+        def reads(v: Visual) -> bool:
+            return any(fld.ds == ds for fld in (*v.values, *v.lines, *((v.category,) if v.category else ())))
+
+        return tuple(v.visual_id for v in self.visuals if reads(v))
+
     def layout(self) -> dict:
         """A 36-column grid: each row's visuals share its width equally."""
         elements, row_index = [], 0

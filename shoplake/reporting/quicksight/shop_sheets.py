@@ -423,7 +423,7 @@ def _category_filter(group: str, sheet: Sheet, ds: str, column: str) -> Filter:
     return Filter(
         group,
         sheet.sheet_id,
-        tuple(v.visual_id for v in sheet.visuals if any(f.ds == ds for f in (*v.values, *v.lines))),
+        sheet.visual_ids_reading(ds),
         {
             "CategoryFilter": {
                 "Column": {"DataSetIdentifier": ds, "ColumnName": column},
@@ -439,7 +439,7 @@ def _period(group: str, sheet: Sheet, ds: str, column: str) -> Filter:
     return Filter(
         group,
         sheet.sheet_id,
-        tuple(v.visual_id for v in sheet.visuals if any(f.ds == ds for f in (*v.values, *v.lines))),
+        sheet.visual_ids_reading(ds),
         {
             "TimeRangeFilter": {
                 "Column": {"DataSetIdentifier": ds, "ColumnName": column},

@@ -9,7 +9,7 @@
 
 with
 
-session_products as (
+basket_items as (
 
     select distinct
         session_key,
@@ -19,57 +19,6 @@ session_products as (
 
 ),
 
-all_sessions as (
-
-    select count(distinct session_key) as sessions
-    from session_products
-
-),
-
-product_sessions as (
-
-    select
-        product_id,
-        count(*) as sessions
-    from session_products
-    group by product_id
-
-),
-
-pairs as (
-
-    select
-        this_product.product_id,
-        other_product.product_id as other_product_id,
-        count(*) as sessions_together
-    from session_products as this_product
-    inner join session_products as other_product
-        on
-            this_product.session_key = other_product.session_key
-            and this_product.product_id != other_product.product_id
-    group by this_product.product_id, other_product.product_id
-
-),
-
-final as (
-
-    select
-        pairs.product_id,
-        pairs.other_product_id,
-        pairs.sessions_together,
-        {{ safe_ratio('pairs.sessions_together', 'all_sessions.sessions') }} as support,
-        {{ safe_ratio('pairs.sessions_together', 'this_product.sessions') }} as confidence,
-        ({{ safe_ratio('pairs.sessions_together', 'this_product.sessions') }})
-        / ({{ safe_ratio('other_product.sessions', 'all_sessions.sessions') }}) as lift
-
-    from pairs
-    cross join all_sessions
-    inner join product_sessions as this_product
-        on pairs.product_id = this_product.product_id
-    inner join product_sessions as other_product
-        on pairs.other_product_id = other_product.product_id
-    where pairs.sessions_together >= {{ var('min_sessions_together') }}
-
-)
+{{ basket_pairs('session_key', 'sessions_together', var('min_sessions_together')) }}
 
 select * from final
