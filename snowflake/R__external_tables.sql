@@ -208,6 +208,44 @@ AUTO_REFRESH = TRUE
 REFRESH_ON_CREATE = TRUE
 COMMENT = 'shoplake: One row per quarantined record of the current run of each file, with its reason code.';
 
+-- ─── cart_events: The shop's cart events: items added to and removed from carts, and checkouts.
+CREATE OR REPLACE EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CART_EVENTS (
+  event_id VARCHAR AS (VALUE:event_id::VARCHAR),
+  cart_id VARCHAR AS (VALUE:cart_id::VARCHAR),
+  customer_id VARCHAR AS (VALUE:customer_id::VARCHAR),
+  event_type VARCHAR AS (VALUE:event_type::VARCHAR),
+  product_id VARCHAR AS (VALUE:product_id::VARCHAR),
+  quantity BIGINT AS (VALUE:quantity::BIGINT),
+  unit_price NUMBER(12,2) AS (VALUE:unit_price::NUMBER(12,2)),
+  event_ts TIMESTAMP_NTZ AS (VALUE:event_ts::TIMESTAMP_NTZ),
+  source_uri VARCHAR AS (VALUE:source_uri::VARCHAR),
+  line_number BIGINT AS (VALUE:line_number::BIGINT),
+  ingested_at TIMESTAMP_NTZ AS (VALUE:ingested_at::TIMESTAMP_NTZ),
+  run_id VARCHAR AS (VALUE:run_id::VARCHAR),
+  event_date DATE AS (TO_DATE(REGEXP_SUBSTR(METADATA$FILENAME, '/event_date=([0-9]{4}-[0-9]{2}-[0-9]{2})/', 1, 1, 'e', 1)))
+)
+PARTITION BY (event_date)
+LOCATION = @{{ database }}.{{ raw_schema }}.{{ stage_name }}/
+PATTERN = 'cart_events/source=[^/]+/run=[^/]+/event_date=[0-9]{4}-[0-9]{2}-[0-9]{2}/[^/]+[.]parquet'
+FILE_FORMAT = (FORMAT_NAME = '{{ database }}.{{ raw_schema }}.PARQUET_FORMAT')
+AUTO_REFRESH = TRUE
+REFRESH_ON_CREATE = TRUE
+COMMENT = 'shoplake: One row per cart event per publishing run; event_date (UTC) is the partition.';
+
+CREATE OR REPLACE EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CART_EVENTS_QUARANTINE (
+  source_uri VARCHAR AS (VALUE:source_uri::VARCHAR),
+  line_number BIGINT AS (VALUE:line_number::BIGINT),
+  reason VARCHAR AS (VALUE:reason::VARCHAR),
+  raw_record VARCHAR AS (VALUE:raw_record::VARCHAR),
+  run_id VARCHAR AS (VALUE:run_id::VARCHAR)
+)
+LOCATION = @{{ database }}.{{ raw_schema }}.{{ stage_name }}/
+PATTERN = 'cart_events_quarantine/source=[^/]+/run=[^/]+/[^/]+[.]parquet'
+FILE_FORMAT = (FORMAT_NAME = '{{ database }}.{{ raw_schema }}.PARQUET_FORMAT')
+AUTO_REFRESH = TRUE
+REFRESH_ON_CREATE = TRUE
+COMMENT = 'shoplake: One row per quarantined record of the current run of each file, with its reason code.';
+
 -- One row per execution that published a source, for every dataset: the pipeline's own health record.
 CREATE OR REPLACE EXTERNAL TABLE {{ database }}.{{ raw_schema }}.PIPELINE_RUNS (
   dataset VARCHAR AS (VALUE:dataset::VARCHAR),
@@ -241,4 +279,6 @@ GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.TRANSACTIONS T
 GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.TRANSACTIONS_QUARANTINE TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
 GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CLICKSTREAM_EVENTS TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
 GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CLICKSTREAM_QUARANTINE TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
+GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CART_EVENTS TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
+GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CART_EVENTS_QUARANTINE TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
 GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.PIPELINE_RUNS TO ROLE {{ loader_role }} COPY CURRENT GRANTS;

@@ -19,6 +19,7 @@ REGISTERED = (
     "products",
     "transactions",
     "clickstream",
+    "cart_events",
 )  # fmt: skip
 
 

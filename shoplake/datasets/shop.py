@@ -16,7 +16,7 @@ import gzip
 import hashlib
 import random
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
@@ -91,6 +91,8 @@ class Event:
     ts: datetime
     device: str
     price: Decimal | None
+    # Units added (add_to_cart) or removed (remove_from_cart): what the cart service records.
+    quantity: int | None = None
 
 
 @dataclass(frozen=True)
@@ -236,13 +238,16 @@ class Shop:
             emit("product_view", f"/product/{product.product_id}", product)
             if rng.random() < 0.35:
                 emit("add_to_cart", f"/product/{product.product_id}", product)
-                quantity = cart.get(product.product_id, (product, 0))[1] + rng.choice((1, 1, 1, 2, 3))
-                cart[product.product_id] = (product, quantity)
+                added = rng.choice((1, 1, 1, 2, 3))
+                events[-1] = replace(events[-1], quantity=added)
+                cart[product.product_id] = (product, cart.get(product.product_id, (product, 0))[1] + added)
             if rng.random() < 0.025:
                 clock += timedelta(minutes=45)
         if cart and rng.random() < 0.15:
             product_id = rng.choice(sorted(cart))
-            emit("remove_from_cart", "/cart", cart.pop(product_id)[0])
+            removed, quantity = cart.pop(product_id)
+            emit("remove_from_cart", "/cart", removed)
+            events[-1] = replace(events[-1], quantity=quantity)
         order: list[OrderLine] = []
         reviews: list[StoreReview] = []
         if cart and rng.random() < 0.6:
@@ -391,3 +396,35 @@ class DemoFile:
     day: date | None
     stats: object | None
     rejection: str | None = None
+
+
+def mix_records(
+    kinds: list[str],
+    records: Iterator[dict[str, object]],
+    rng: random.Random,
+    reasons: tuple[str, ...],
+    broken: dict[str, dict[str, object]],
+    *,
+    recent: int = 30,
+) -> tuple[list[object], dict[str, int]]:
+    """The records of a sample in ``plan_kinds`` order: a valid record as it is, a duplicate as a
+    copy of one of the ``recent`` last valid ones, a corrupt one broken for the next of
+    ``reasons`` in turn (``"malformed"``: an item ``("malformed", record)`` that the writer
+    renders unreadable; any other reason: the record updated with ``broken[reason]``). Returns
+    the items and the corrupt records by reason."""
+    by_reason = dict.fromkeys(reasons, 0)
+    items: list[object] = []
+    written: list[dict[str, object]] = []
+    for kind in kinds:
+        if kind == "d":
+            items.append(dict(rng.choice(written[-recent:])))
+            continue
+        record = next(records)
+        if kind == "v":
+            written.append(record)
+            items.append(record)
+            continue
+        reason = reasons[sum(by_reason.values()) % len(reasons)]
+        by_reason[reason] += 1
+        items.append(("malformed", record) if reason == "malformed" else record | broken[reason])
+    return items, by_reason

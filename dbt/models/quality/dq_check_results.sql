@@ -15,6 +15,8 @@ unioned as (
     union all
     select * from {{ ref('dq_checks__clickstream') }}
     union all
+    select * from {{ ref('dq_checks__cart_events') }}
+    union all
     select * from {{ ref('dq_checks__pipeline') }}
 
 )

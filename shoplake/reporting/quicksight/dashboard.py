@@ -550,7 +550,6 @@ PIPELINE_HEALTH = Sheet(
 SHEETS = (OVERVIEW, *shop_sheets.SHEETS[:5], PRODUCTS, REVIEWERS, PIPELINE_HEALTH, shop_sheets.DQ_SHEET)
 
 
-
 FILTERS = (
     # Overview: the period the reviews were written in (every review visual, not the freshness).
     Filter(

@@ -56,6 +56,19 @@ clickstream as (
 
 ),
 
+cart_events as (
+
+    select
+        'cart_events' as dataset,
+        run_id,
+        source_uri,
+        line_number as source_line_number,
+        reason as quarantine_reason,
+        raw_record
+    from {{ source('shop', 'cart_events_quarantine') }}
+
+),
+
 unioned as (
 
     select * from reviews
@@ -65,6 +78,8 @@ unioned as (
     select * from transactions
     union all
     select * from clickstream
+    union all
+    select * from cart_events
 
 )
 
