@@ -18,6 +18,10 @@ and the changed tables in the run conf (``shoplake.local.transform``).
 
 Trigger with ``{"full_refresh": true}`` to rebuild the incremental models from scratch.
 
+Each run ends with ``announce_rebuilt_models``: one "Marts Rebuilt" event naming the models it
+built and tested, which the promotions export (and anyone else) subscribes to
+(``shoplake.orchestration.events``).
+
 No work at import: the graph is read from the dbt manifest that ``dbt parse`` wrote
 (``dbt/target/manifest.json``; the deployment and the local runtime generate it), no ``dbt ls``,
 no database.
@@ -45,6 +49,7 @@ from shoplake.orchestration.airflow import (
     retry_delay_seconds,
 )
 from shoplake.orchestration.assets import table_assets
+from shoplake.orchestration.events import announce_rebuilt_models
 from shoplake.orchestration.selection import record_complete_build, skip_unless_selected
 
 DEFAULT_ARGS = {
@@ -112,8 +117,13 @@ shoplake_transform = DbtDag(
 )
 
 with shoplake_transform:
+    leaves = [task for task in shoplake_transform.tasks if not task.downstream_task_ids]
     # After a complete build that succeeded, later runs may build only what changed.
     recorded = PythonOperator(task_id="record_complete_build", python_callable=record_complete_build)
-    for task in list(shoplake_transform.tasks):
-        if task is not recorded and not task.downstream_task_ids:
-            task >> recorded
+    # Whatever else failed, tell the consumers of the models that were rebuilt and tested
+    # ("Marts Rebuilt": the promotions export subscribes to customer_promotions).
+    announced = PythonOperator(
+        task_id="announce_rebuilt_models", python_callable=announce_rebuilt_models, trigger_rule="all_done"
+    )
+    for task in leaves:
+        task >> [recorded, announced]

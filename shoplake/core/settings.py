@@ -107,3 +107,32 @@ class RefreshWarehouseSettings(_Settings):
         if missing:
             raise ValueError(f"WAREHOUSE={self.warehouse} needs {', '.join(missing)}")
         return self
+
+
+class GenerateCartEventsSettings(_Settings):
+    """The scheduled cart-event generator: where it writes and how much the simulated shop sells."""
+
+    raw_bucket: str
+    # The schedule's interval: each run writes the window of this many seconds before it.
+    cart_events_every_seconds: PositiveInt
+    # The simulated shop's visits per ordinary day (its seed fixes customers and catalogue).
+    cart_sessions_per_day: PositiveInt
+    shop_seed: int
+
+
+class ExportPromotionsSettings(_Settings):
+    """The promotions export: which warehouse holds the marts, and the consumption bucket."""
+
+    consumption_bucket: str
+    warehouse: Literal["snowflake", "duckdb"]
+    snowflake_secret_name: str | None = None
+    snowflake_database: str | None = None
+    duckdb_path: str | None = None
+
+    @model_validator(mode="after")
+    def _warehouse_specific(self):
+        need = ["snowflake_secret_name", "snowflake_database"] if self.warehouse == "snowflake" else ["duckdb_path"]
+        missing = [n.upper() for n in need if not getattr(self, n)]
+        if missing:
+            raise ValueError(f"WAREHOUSE={self.warehouse} needs {', '.join(missing)}")
+        return self

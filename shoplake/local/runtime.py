@@ -16,9 +16,10 @@ import json
 import logging
 import os
 import time
+import uuid
 import zipfile
 from collections.abc import Callable, Iterable
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ import yaml
 
 from shoplake.core import layout
 from shoplake.core.pipeline import PIPELINE_VERSION
+from shoplake.core.promotions import EVENT_DETAIL_TYPE, EVENT_SOURCE, MODEL
 from shoplake.core.settings import reset_cold_start_caches
 from shoplake.core.storage import LocalObjectStore
 from shoplake.core.transform import DEFAULT_CURRENCY
@@ -58,6 +60,8 @@ class LocalCloud:
         max_object_bytes: int = 5 * 1024**3,
         log_level: str = "INFO",
         run_transforms: bool = True,
+        cart_events_every_seconds: int = 900,
+        cart_sessions_per_day: int = 1440,
     ):
         self.home = Path(home or os.environ.get("SHOPLAKE_HOME", ".shoplake")).resolve()
         self.retry_time_scale = retry_time_scale
@@ -65,6 +69,10 @@ class LocalCloud:
         self.log_level = log_level
         # Locally, Airflow's asset watcher is this: each "new data" announcement runs the DAG.
         self.run_transforms = run_transforms
+        # The cart-event generator's schedule and traffic (serverless params cartEventsEverySeconds
+        # and cartSessionsPerDay in the cloud).
+        self.cart_events_every_seconds = cart_events_every_seconds
+        self.cart_sessions_per_day = cart_sessions_per_day
         self.store = LocalObjectStore(self.home / "lake")
         self.lambdas = adapters.InProcessLambda(log_dir=self.home / "logs")
         self.glue = adapters.InProcessGlue()
@@ -174,6 +182,17 @@ class LocalCloud:
                 "DUCKDB_PATH": str(self.home / "warehouse.duckdb"),
                 "WAREHOUSE_EVENTS_QUEUE_URL": self._events_queue_url,
             },
+            "generateCartEvents": {
+                "RAW_BUCKET": bucket_name("raw"),
+                "CART_EVENTS_EVERY_SECONDS": str(self.cart_events_every_seconds),
+                "CART_SESSIONS_PER_DAY": str(self.cart_sessions_per_day),
+                "SHOP_SEED": "2026",
+            },
+            "exportPromotions": {
+                "CONSUMPTION_BUCKET": bucket_name("consumption"),
+                "WAREHOUSE": "duckdb",
+                "DUCKDB_PATH": str(self.home / "warehouse.duckdb"),
+            },
         }[name]
         return {**common, **specific}
 
@@ -266,6 +285,19 @@ class LocalCloud:
             Rule=f"{SERVICE}-{STAGE}-raw-object-created",
             Targets=[{"Id": "intake", "Arn": self.refs["intake.Arn"]}],
         )
+        # The transform's custom bus and the promotions export's rule on it.
+        self.refs["EventBus"] = events.create_event_bus(Name=EVENT_BUS)["EventBusArn"]
+        events.put_rule(
+            Name=f"{SERVICE}-{STAGE}-promotions-rebuilt",
+            EventBusName=EVENT_BUS,
+            EventPattern=json.dumps(promotions_rebuilt_pattern()),
+            State="ENABLED",
+        )
+        events.put_targets(
+            Rule=f"{SERVICE}-{STAGE}-promotions-rebuilt",
+            EventBusName=EVENT_BUS,
+            Targets=[{"Id": "exportPromotions", "Arn": self.refs["exportPromotions.Arn"]}],
+        )
 
     # -- the data plane -----------------------------------------------------------------------
     def land(
@@ -332,10 +364,54 @@ class LocalCloud:
             on_state("Transform (dbt via Airflow)")
         waiting = (lambda: on_state("waiting for another transform to finish")) if on_state is not None else None
         summary = transform(self.home, announcements, full_refresh=full_refresh, on_wait=waiting)
+        summary["deliveries"] = self.deliver_transform_events(on_state=on_state)
         for r in results:
             if r.announcements:
                 r.transform = summary
         return summary
+
+    def deliver_transform_events(self, *, on_state=None) -> list[dict[str, Any]]:
+        """EventBridge for the transform's custom bus: deliver the events transform runs left in
+        the outbox (``shoplake.orchestration.events``) to the matching rules' functions (the
+        promotions export). Each event is claimed by a rename first, so two processes never
+        deliver the same one."""
+        from shoplake.orchestration.events import outbox
+
+        box = outbox(self.home)
+        delivered = box.parent / "delivered"
+        out = []
+        for path in sorted(box.glob("*.json")):
+            claimed = delivered / path.name
+            claimed.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.replace(path, claimed)
+            except FileNotFoundError:
+                continue  # another process took it
+            event = bus_event(json.loads(claimed.read_text()), self.refs["EventBus"])
+            if on_state is not None:
+                on_state(f"Deliver {event['detail-type']} ({len(event['detail']['models'])} models)")
+            for d in adapters.deliver_event(
+                self.client("lambda"), event, account=ACCOUNT, region=REGION, bus=EVENT_BUS
+            ):
+                out.append({"rule": d["rule"], "function": d["target"].rsplit(":", 1)[-1], "result": d["response"]})
+        return out
+
+    def generate_cart_events(self, now: datetime) -> dict[str, Any]:
+        """One run of the scheduled generator at ``now`` (the function, called as EventBridge
+        Scheduler would): the file it wrote into the raw zone, or ``key: None`` for a quiet window."""
+        event = scheduled_event(now, f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{SERVICE}-{STAGE}-generate-cart-events")
+        response = self.client("lambda").invoke(
+            FunctionName=f"{SERVICE}-{STAGE}-generateCartEvents", Payload=json.dumps(event).encode()
+        )
+        payload = json.loads(response["Payload"].read() or b"null")
+        if response.get("FunctionError"):
+            raise RuntimeError(f"generateCartEvents failed: {payload.get('errorType')}: {payload.get('errorMessage')}")
+        return payload
+
+    def generated_object_event(self, key: str) -> dict[str, Any]:
+        """The "Object Created" event S3 sends for an object a function wrote into the raw bucket."""
+        uri = f"s3://{bucket_name('raw')}/{key}"
+        return object_created_event(bucket_name("raw"), key, self.store.path(uri))
 
     def ingest(
         self, src: Path, *, dataset: str = "reviews", date: str | None = None, timeout: float = 3600, on_state=None
@@ -453,6 +529,45 @@ class LocalCloud:
         runs.mkdir(parents=True, exist_ok=True)
         stamp = result.started_at.replace(":", "").replace("-", "")[:15]
         (runs / f"{stamp}-{result.execution}.json").write_text(json.dumps(result.to_json(), indent=2))
+
+
+EVENT_BUS = f"{SERVICE}-{STAGE}-events"
+
+
+def promotions_rebuilt_pattern() -> dict[str, Any]:
+    """The export rule's pattern (serverless.yml's exportPromotions event): a Marts Rebuilt event
+    naming customer_promotions."""
+    return {"source": [EVENT_SOURCE], "detail-type": [EVENT_DETAIL_TYPE], "detail": {"models": [MODEL]}}
+
+
+def bus_event(entry: dict[str, Any], bus_arn: str) -> dict[str, Any]:
+    """The EventBridge envelope PutEvents gives an entry on a custom bus."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": entry["detail-type"],
+        "source": entry["source"],
+        "account": ACCOUNT,
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": REGION,
+        "resources": [bus_arn],
+        "detail": entry["detail"],
+    }
+
+
+def scheduled_event(now: datetime, rule_arn: str) -> dict[str, Any]:
+    """What an EventBridge schedule sends a function."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": ACCOUNT,
+        "time": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": REGION,
+        "resources": [rule_arn],
+        "detail": {},
+    }
 
 
 def resolve_intrinsics(node: Any, refs: dict[str, str]) -> Any:

@@ -17,6 +17,8 @@ FUNCTIONS = {
     "checkClean": "handlers.check_clean.handler",
     "quarantineObject": "handlers.quarantine_object.handler",
     "refreshWarehouse": "handlers.refresh_warehouse.handler",
+    "generateCartEvents": "handlers.generate_cart_events.handler",
+    "exportPromotions": "handlers.export_promotions.handler",
 }
 GLUE_JOBS = {"CleanGlueJob": "clean", "FlattenGlueJob": "flatten"}
 STATE_MACHINE_FILE = REPO_ROOT / "statemachines" / "review_pipeline.asl.yml"

@@ -6,6 +6,7 @@ through the local stack. A file under ``landing/<dataset>/`` (e.g.
 ``landing/transactions/date=2026-12-01/orders.csv``) lands under that dataset, any other under the
 default one. The files that became ready together are transformed together, once. Each file then
 leaves the landing folder (into ``landing/.processed/``), so dropping it again processes it again.
+With ``generate_every``, the cart-event generator's schedule runs here too.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from watchdog.events import FileSystemEventHandler
@@ -64,6 +66,7 @@ def watch(
     report_transform: Callable[[dict], None] | None = None,
     poll_seconds: float = 1.0,
     stop: threading.Event | None = None,
+    generate_every: float | None = None,
 ) -> None:
     stop = stop or threading.Event()
     wakeup = threading.Event()
@@ -73,9 +76,20 @@ def watch(
     done = landing / ".processed"
     sizes: dict[Path, int] = {}
     try:
-        with LocalCloud() as cloud:
+        every = round(generate_every) if generate_every else 900
+        with LocalCloud(cart_events_every_seconds=every) as cloud:
+            next_generation = time.time() if generate_every else None
             while not stop.is_set():
                 results = []
+                if next_generation is not None and time.time() >= next_generation:
+                    # The schedule's run: its file enters the raw zone like an upload.
+                    made = cloud.generate_cart_events(datetime.now(UTC))
+                    if made["key"] is not None:
+                        event = cloud.generated_object_event(made["key"])
+                        result = cloud.process(event, file=made["key"], transform=False)
+                        results.append(result)
+                        report(result)
+                    next_generation = (time.time() // every + 1) * every
                 for path in _ready_files(landing, sizes):
                     target, key = destination(landing, path, dataset)
                     name = path.relative_to(landing).as_posix()

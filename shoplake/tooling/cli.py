@@ -188,13 +188,107 @@ def runs(limit: int, as_json: bool) -> None:
     out.print(table)
 
 
+def _duration(ctx, param, value: str | None) -> float | None:
+    """``90``, ``90s``, ``15m``, ``1h`` → seconds."""
+    if value is None:
+        return None
+    units = {"s": 1, "m": 60, "h": 3600}
+    text = value.strip().lower()
+    number, unit = (text[:-1], text[-1]) if text[-1:] in units else (text, "s")
+    try:
+        seconds = float(number) * units[unit]
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a duration (e.g. 60s, 15m, 1h)") from None
+    if seconds < 1:
+        raise click.BadParameter(f"{value!r}: at least one second")
+    return seconds
+
+
+def _instant(ctx, param, value: str | None):
+    if value is None:
+        return None
+    from datetime import UTC, datetime
+
+    try:
+        ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time") from None
+    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts
+
+
+@main.command()
+@click.argument("dataset", type=click.Choice(["cart_events"]))
+@click.option(
+    "--every", callback=_duration, help="Keep generating, one file per interval (60s, 15m, 1h), until Ctrl-C."
+)
+@click.option(
+    "--interval",
+    default="15m",
+    show_default=True,
+    callback=_duration,
+    help="The window one run writes (without --every).",
+)
+@click.option(
+    "--at", "at", callback=_instant, help="Run as if it were AT (ISO 8601, UTC); with --every, catch up from AT."
+)
+@click.option("--count", type=click.IntRange(1), help="Stop after this many runs.")
+@click.option("--sessions-per-day", default=1440, show_default=True, type=click.IntRange(1), help="The shop's traffic.")
+def generate(dataset: str, every: float | None, interval: float, at, count: int | None, sessions_per_day: int) -> None:
+    """Run the scheduled generator of DATASET (the cart service, simulated) like its schedule does.
+
+    Each run writes the events of the last interval into the raw zone (a quiet window writes
+    nothing), and the file runs through the pipeline and the transform; when the promotions were
+    rebuilt, the export writes them to the consumption zone. With --at, time is simulated: runs
+    follow each other without waiting (a backfill); otherwise each waits for its slot.
+    """
+    from datetime import UTC, datetime, timedelta
+
+    from shoplake.local.runtime import LocalCloud
+
+    step = every or interval
+    clock = at
+    runs = 0
+    with LocalCloud(cart_events_every_seconds=round(step), cart_sessions_per_day=sessions_per_day) as cloud:
+        try:
+            while True:
+                now = clock or datetime.now(UTC)
+                made = cloud.generate_cart_events(now)
+                window = f"{made['window_start'][:19]}–{made['window_end'][11:19]}"
+                if made["key"] is None:
+                    out.print(f"quiet     {window}: no cart events exported", highlight=False)
+                else:
+                    event = cloud.generated_object_event(made["key"])
+                    with console.status(f"[bold]{made['key']}[/]…") as status:
+                        r = cloud.process(event, file=made["key"], on_state=lambda x: status.update(f"{x}…"))
+                    style = STATUS_STYLE.get(r.status, "")
+                    out.print(f"[{style}]{r.status:<9}[/] {r.file}  {_counts_line(r)}", highlight=False)
+                    if r.transform is not None:
+                        out.print(f"          └ {transform_line(r.transform)}", highlight=False)
+                runs += 1
+                if every is None or (count is not None and runs >= count):
+                    return
+                if clock is not None:
+                    clock += timedelta(seconds=every)
+                else:
+                    time.sleep(max(0.0, every - datetime.now(UTC).timestamp() % every))
+        except KeyboardInterrupt:
+            console.print("stopped")
+
+
 @main.command()
 @click.option(
     "--dataset", default="reviews", show_default=True, help="Dataset of files dropped outside a dataset folder."
 )
 @click.option("--poll", default=1.0, show_default=True, help="Seconds between looks at the landing folder.")
-def up(dataset: str, poll: float) -> None:
-    """Watch $SHOPLAKE_HOME/landing/ and process every file dropped there, like an S3 upload."""
+@click.option("--generate", "generate_every", is_flag=False, flag_value="60s", default=None, callback=_duration,
+              help="Also run the cart-event generator on a schedule (default every 60s; --generate 15m).")  # fmt: skip
+def up(dataset: str, poll: float, generate_every: float | None) -> None:
+    """Watch $SHOPLAKE_HOME/landing/ and process every file dropped there, like an S3 upload.
+
+    With --generate, the scheduled cart-event generator runs too (its files take the same path
+    as an upload, and the promotions export follows each transform that rebuilt them): the whole
+    loop, unattended.
+    """
     from shoplake.local.watch import watch
 
     landing = shoplake_home() / "landing"
@@ -205,11 +299,14 @@ def up(dataset: str, poll: float) -> None:
         f"watching [bold]{landing}[/] — drop files into {landing}/<dataset>/ ({', '.join(DATASETS)}), "
         f"or into {landing}/ for {dataset} (Ctrl-C stops)"
     )
+    if generate_every:
+        console.print(f"generating cart events every {generate_every:g} s")
     try:
         watch(
             landing,
             dataset=dataset,
             poll_seconds=poll,
+            generate_every=generate_every,
             report=lambda r: out.print(
                 f"[{STATUS_STYLE.get(r.status, '')}]{r.status:<9}[/] {r.file}  {_counts_line(r)}", highlight=False
             ),

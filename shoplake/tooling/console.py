@@ -39,7 +39,21 @@ def transform_line(t: dict) -> str:
         line += f", {t['batches']} batches coalesced"
     if t.get("coalesced"):
         line += ", run by another process"
-    return line + (f", failed: {', '.join(failed)} (log: {t['log']})" if failed else "")
+    line += f", failed: {', '.join(failed)} (log: {t['log']})" if failed else ""
+    for d in t.get("deliveries") or []:
+        line += "\n            " + delivery_line(d)
+    return line
+
+
+def delivery_line(d: dict) -> str:
+    """One line about a transform event a function handled (the promotions export)."""
+    result = d.get("result") or {}
+    if result.get("exported"):
+        return (
+            f"└ {d['function']}: promotions/date={result['date']}/ {result['rows']:,} promotions for "
+            f"{result['customers']:,} customers (as of {result['as_of']})"
+        )
+    return f"└ {d['function']}: {result.get('reason') or result}"
 
 
 def render_table(columns: list[str], rows: list[tuple], title: str | None = None) -> Table:

@@ -167,3 +167,19 @@ def batch(start: datetime, end: datetime, *, seed: int = 2026, sessions_per_day:
     start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
     key = f"{KEY_PREFIX}date={start_utc:%Y-%m-%d}/cart-events-{start_utc:%Y%m%dT%H%M%SZ}-{end_utc:%Y%m%dT%H%M%SZ}.csv"
     return Batch(key, body, len(events), start_utc, end_utc)
+
+
+def write_batch(store, raw_bucket: str, start: datetime, end: datetime, *, seed: int, sessions_per_day: int) -> dict:
+    """Write the window's file into the raw bucket (nothing when no event was exported in it: an
+    empty file would only cost a pipeline run). The raw bucket's "Object Created" event starts
+    the pipeline, as for any landed file."""
+    made = batch(start, end, seed=seed, sessions_per_day=sessions_per_day)
+    written = made.events > 0
+    if written:
+        store.put_bytes(f"s3://{raw_bucket}/{made.key}", made.body)
+    return {
+        "key": made.key if written else None,
+        "events": made.events,
+        "window_start": made.start.isoformat(),
+        "window_end": made.end.isoformat(),
+    }

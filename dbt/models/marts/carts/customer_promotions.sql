@@ -3,7 +3,8 @@
     abandoned carts, ranked by the value they left (summed over their abandoned carts), then by
     when they last touched the product in those carts (later first), then by product id, so the
     ranking is the same on every build. A product the customer bought after that last touch
-    (any order line, fct_order_lines) is not promoted: they have it.
+    (any order line, fct_order_lines) is not promoted: they have it. as_of is the watermark the
+    abandonment was judged at (the export's date).
 -#}
 -- depends_on: {{ ref('dq_gate__transactions') }}
 
@@ -12,6 +13,12 @@ with
 lines as (
 
     select * from {{ ref('fct_cart_lines') }} where is_abandoned and final_quantity > 0
+
+),
+
+clock as (
+
+    select max(watermark) as as_of from {{ ref('int_cart_events__carts') }}
 
 ),
 
@@ -69,8 +76,10 @@ final as (
         value_abandoned,
         last_activity,
         units_abandoned,
-        carts_abandoned
+        carts_abandoned,
+        clock.as_of
     from ranked
+    cross join clock
     where rank <= {{ var('promotions_per_customer') }}
 
 )
