@@ -218,6 +218,7 @@ CREATE OR REPLACE EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CART_EVENTS (
   quantity BIGINT AS (VALUE:quantity::BIGINT),
   unit_price NUMBER(12,2) AS (VALUE:unit_price::NUMBER(12,2)),
   event_ts TIMESTAMP_NTZ AS (VALUE:event_ts::TIMESTAMP_NTZ),
+  source_format VARCHAR AS (VALUE:source_format::VARCHAR),
   source_uri VARCHAR AS (VALUE:source_uri::VARCHAR),
   line_number BIGINT AS (VALUE:line_number::BIGINT),
   ingested_at TIMESTAMP_NTZ AS (VALUE:ingested_at::TIMESTAMP_NTZ),

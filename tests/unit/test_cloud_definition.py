@@ -24,8 +24,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shoplake.core import errors, pipeline, settings
+from shoplake.core import errors, pipeline, promotions, settings
 from shoplake.datasets import DATASETS
+from shoplake.datasets.cart_events import generator
 from shoplake.reporting import quicksight as qs
 from shoplake.tooling.snowflake.settings import load_settings
 
@@ -51,7 +52,15 @@ FUNCTIONS = {  # serverless function key -> (handler module, role, settings clas
         "RefreshWarehouseRole",
         settings.RefreshWarehouseSettings,
     ),
+    "generateCartEvents": (
+        "handlers/generate_cart_events.py",
+        "GenerateCartEventsRole",
+        settings.GenerateCartEventsSettings,
+    ),
+    "exportPromotions": ("handlers/export_promotions.py", "ExportPromotionsRole", settings.ExportPromotionsSettings),
 }
+# Packaged once more, with params set, where a test needs what a `--param` does to the template.
+VARIANTS = {"dev-cart-events-generator": ("dev", ("--param", "cartEventsGenerator=true"))}
 
 # Actions without resource-level permissions: the only ones an identity policy may grant on "*".
 RESOURCELESS_ACTIONS = {
@@ -90,10 +99,10 @@ def _package_env() -> dict[str, str]:
     return env
 
 
-def _package(stage: str, out: Path) -> dict:
+def _package(stage: str, out: Path, extra: tuple[str, ...] = ()) -> dict:
     started = time.monotonic()
     proc = subprocess.run(
-        ["npx", "--no", "sls", "package", "--stage", stage, "--package", str(out)],
+        ["npx", "--no", "sls", "package", "--stage", stage, "--package", str(out), *extra],
         cwd=REPO,
         env=_package_env(),
         capture_output=True,
@@ -111,7 +120,7 @@ def _package(stage: str, out: Path) -> dict:
 
 @pytest.fixture(scope="session")
 def packages(tmp_path_factory, worker_id) -> dict[str, dict]:
-    """{stage: {dir, returncode, output, seconds}} from `npx sls package --stage <stage>`."""
+    """{stage or variant: {dir, returncode, output, seconds}} from `npx sls package --stage <stage>`."""
     if not (NODE_BIN / "sls").exists():
         pytest.fail(f"{NODE_BIN / 'sls'} is missing: run `npm ci` in {REPO} first", pytrace=False)
     # `sls package` works in the service directory (.serverless/): one packaging at a time.
@@ -129,6 +138,11 @@ def packages(tmp_path_factory, worker_id) -> dict[str, dict]:
             shutil.rmtree(out, ignore_errors=True)
             results[stage] = _package(stage, out)
             print(f"\nsls package --stage {stage}: {results[stage]['seconds']} s")
+        for name, (stage, extra) in VARIANTS.items():
+            out = root / f"sls-package-{name}"
+            shutil.rmtree(out, ignore_errors=True)
+            results[name] = _package(stage, out, extra)
+            print(f"\nsls package --stage {stage} {' '.join(extra)}: {results[name]['seconds']} s")
         result_file.write_text(json.dumps(results))
         return results
 
@@ -158,6 +172,11 @@ def templates(packages) -> dict[str, dict]:
 @pytest.fixture(scope="session")
 def dev(templates) -> dict:
     return templates["dev"]
+
+
+def _template(packages, name: str) -> dict:
+    path = Path(_packaged(packages, name)["dir"]) / "cloudformation-template-update-stack.json"
+    return json.loads(path.read_text())
 
 
 def resources_of_type(template: dict, type_: str) -> dict[str, dict]:
@@ -382,8 +401,18 @@ def test_state_machine_alarms_notify_the_topic(dev):
 # ─── EventBridge ───────────────────────────────────────────────────────────────────────────
 
 
+def rule_named(template: dict, name: str) -> tuple[str, dict]:
+    """(logical id, resource) of the EventBridge rule with this name."""
+    (found,) = [
+        (lid, r)
+        for lid, r in resources_of_type(template, "AWS::Events::Rule").items()
+        if r["Properties"]["Name"] == name
+    ]
+    return found
+
+
 def test_object_created_rule_routes_dataset_prefixes_to_intake(dev):
-    (rule,) = resources_of_type(dev, "AWS::Events::Rule").values()
+    _, rule = rule_named(dev, "shoplake-dev-raw-object-created")
     props = rule["Properties"]
     assert props["Name"] == "shoplake-dev-raw-object-created"
     assert props["EventPattern"] == {
@@ -402,7 +431,12 @@ def test_object_created_rule_routes_dataset_prefixes_to_intake(dev):
 
 def test_dead_letter_queues_are_encrypted_and_writable_by_the_rule_only(dev):
     queues = resources_of_type(dev, "AWS::SQS::Queue")
-    assert sorted(queues) == ["IntakeEventsDeadLetterQueue", "IntakeFailureQueue", "WarehouseEventsQueue"]
+    assert sorted(queues) == [
+        "IntakeEventsDeadLetterQueue",
+        "IntakeFailureQueue",
+        "PromotionsEventsDeadLetterQueue",
+        "WarehouseEventsQueue",
+    ]
     assert all(q["Properties"]["SqsManagedSseEnabled"] is True for q in queues.values())
     policy = dev["Resources"]["IntakeEventsDeadLetterQueuePolicy"]
     (st,) = policy["Properties"]["PolicyDocument"]["Statement"]
@@ -442,9 +476,12 @@ def test_warehouse_events_queue_is_tls_only_and_only_the_refresh_function_sends(
 
 
 def _matches(pattern, value) -> bool:
-    """EventBridge matching for the subset of pattern syntax the rule uses."""
+    """EventBridge matching for the subset of pattern syntax the rules use (an array value matches
+    when any of its elements does)."""
     if isinstance(pattern, dict):
         return isinstance(value, dict) and all(k in value and _matches(p, value[k]) for k, p in pattern.items())
+    if isinstance(value, list):
+        return any(_matches(pattern, v) for v in value)
     return any(
         value.startswith(alt["prefix"]) if isinstance(alt, dict) and "prefix" in alt else value == alt
         for alt in pattern
@@ -465,7 +502,7 @@ def test_sample_events_match_the_rule_and_parse(dev, event_file):
     from aws_lambda_powertools.utilities.parser.models import S3EventNotificationEventBridgeModel
 
     event = json.loads((EVENTS / event_file).read_text())
-    (rule,) = resources_of_type(dev, "AWS::Events::Rule").values()
+    _, rule = rule_named(dev, "shoplake-dev-raw-object-created")
     raw_bucket = dev["Resources"]["RawBucket"]["Properties"]["BucketName"]["Fn::Sub"].replace(
         "${AWS::AccountId}", event["account"]
     )
@@ -710,6 +747,16 @@ def test_one_role_per_function(dev):
     assert "IamRoleLambdaExecution" not in dev["Resources"]
 
 
+def test_the_local_stack_runs_the_functions_serverless_deploys(dev):
+    from shoplake.local import stack
+
+    deployed = {
+        f["Properties"]["FunctionName"].removeprefix("shoplake-dev-"): f["Properties"]["Handler"].replace("/", ".")
+        for f in resources_of_type(dev, "AWS::Lambda::Function").values()
+    }
+    assert deployed == stack.FUNCTIONS
+
+
 COMMON_ENV = {
     "SHOPLAKE_STAGE": "dev",
     "STORAGE_BACKEND": "s3",
@@ -745,6 +792,20 @@ def test_function_environments(dev):
             "SNOWFLAKE_STAGE": "RAW.PROCESSED_STAGE",
             "WAREHOUSE_EVENTS_QUEUE_URL": {"Ref": "WarehouseEventsQueue"},
         },
+        "GenerateCartEventsLambdaFunction": {
+            **COMMON_ENV,
+            "RAW_BUCKET": {"Ref": "RawBucket"},
+            "CART_EVENTS_EVERY_SECONDS": "900",
+            "CART_SESSIONS_PER_DAY": "1440",
+            "SHOP_SEED": "2026",
+        },
+        "ExportPromotionsLambdaFunction": {
+            **COMMON_ENV,
+            "CONSUMPTION_BUCKET": {"Ref": "ConsumptionBucket"},
+            "WAREHOUSE": "snowflake",
+            "SNOWFLAKE_SECRET_NAME": "shoplake/dev/snowflake",
+            "SNOWFLAKE_DATABASE": "SHOPLAKE_DEV",
+        },
     }
 
 
@@ -779,6 +840,12 @@ def test_stage_params_differ_where_they_should(templates):
             "snowflake_database": r["RefreshWarehouseLambdaFunction"]["Properties"]["Environment"]["Variables"][
                 "SNOWFLAKE_DATABASE"
             ],
+            "promotions_expiration": [
+                rule["ExpirationInDays"]
+                for rule in r["ConsumptionBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+                if rule.get("Prefix") == "promotions/"
+            ],
+            "consumption_deletion": r["ConsumptionBucket"]["DeletionPolicy"],
         }
 
     assert {s: pick(t) for s, t in templates.items()} == {
@@ -789,6 +856,8 @@ def test_stage_params_differ_where_they_should(templates):
             "raw_deletion": "Delete",
             "glue_workers": 2,
             "snowflake_database": "SHOPLAKE_DEV",
+            "promotions_expiration": [14],
+            "consumption_deletion": "Delete",
         },
         "prod": {
             "max_object_bytes": str(5 * 2**30),
@@ -797,6 +866,8 @@ def test_stage_params_differ_where_they_should(templates):
             "raw_deletion": "Retain",
             "glue_workers": 10,
             "snowflake_database": "SHOPLAKE",
+            "promotions_expiration": [90],
+            "consumption_deletion": "Retain",
         },
     }
 
@@ -804,8 +875,9 @@ def test_stage_params_differ_where_they_should(templates):
 def test_account_specific_names_come_from_cloudformation_not_package_time(templates):
     text = json.dumps(templates["prod"])
     assert "${AWS::AccountId}" in text
-    # No 12-digit account id was baked in except AWS's public Powertools layer account.
-    assert set(re.findall(r"(?<![0-9])[0-9]{12}(?![0-9])", text)) == {"017000801446"}
+    # No 12-digit account id was baked in except those of AWS's public Powertools and AWS SDK for
+    # pandas layers.
+    assert set(re.findall(r"(?<![0-9])[0-9]{12}(?![0-9])", text)) == {"017000801446", "336392948345"}
 
 
 # ─── IAM ───────────────────────────────────────────────────────────────────────────────────
@@ -917,6 +989,25 @@ def test_role_permissions_for_each_function(dev):
                 "sqs:SendMessage",
             ]
         ),
+        "GenerateCartEventsRole": sorted(
+            [
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "xray:PutTraceSegments",
+                "xray:PutTelemetryRecords",
+                "s3:PutObject",
+            ]
+        ),
+        "ExportPromotionsRole": sorted(
+            [
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "xray:PutTraceSegments",
+                "xray:PutTelemetryRecords",
+                "s3:PutObject",
+                "secretsmanager:GetSecretValue",
+            ]
+        ),
     }
     assert _policy_statement(dev, "IntakeRole", "StartPipeline")["Resource"] == {"Ref": "ReviewPipeline"}
     assert _policy_statement(dev, "IntakeRole", "Idempotency")["Resource"] == {
@@ -989,6 +1080,7 @@ def test_every_bucket_is_encrypted_private_and_tls_only(templates, stage):
     buckets = resources_of_type(t, "AWS::S3::Bucket")
     assert sorted(buckets) == [
         "AthenaResultsBucket",
+        "ConsumptionBucket",
         "GlueArtifactsBucket",
         "ProcessedBucket",
         "QuarantineBucket",
@@ -1021,6 +1113,7 @@ def _zone(lid: str) -> str:
         "ProcessedBucket": "processed",
         "QuarantineBucket": "quarantine",
         "AthenaResultsBucket": "athena-results",
+        "ConsumptionBucket": "consumption",
     }
     return zones.get(lid, "glue-artifacts")
 
@@ -1062,6 +1155,421 @@ def test_idempotency_table_and_topic(dev):
     assert {"Service": "cloudwatch.amazonaws.com"} in [st["Principal"] for st in key_policy["Statement"]]
     subscription = dev["Resources"]["PipelineNotificationsEmailSubscription"]
     assert subscription["Condition"] == "HasNotificationEmail"
+
+
+# ─── cart events and promotions (resources/promotions.yml) ─────────────────────────────────
+
+TRACING = {
+    "Sid": "Tracing",
+    "Effect": "Allow",
+    "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+    "Resource": "*",
+}
+PROMOTIONS_REBUILT = {
+    "source": ["shoplake.transform"],
+    "detail-type": ["Marts Rebuilt"],
+    "detail": {"models": ["customer_promotions"]},
+}
+RULE_RETRIES = {"MaximumEventAgeInSeconds": 3600, "MaximumRetryAttempts": 10}
+PROMOTIONS_DLQ = {"Arn": {"Fn::GetAtt": ["PromotionsEventsDeadLetterQueue", "Arn"]}}
+
+
+def _role_statements(template: dict, lid: str) -> list[dict]:
+    role = template["Resources"][lid]["Properties"]
+    # The inline policy is all the role has: no managed policy, no second inline policy.
+    assert "ManagedPolicyArns" not in role, lid
+    (policy,) = role["Policies"]
+    return policy["PolicyDocument"]["Statement"]
+
+
+def _own_logs(stage: str, function: str) -> dict:
+    return {
+        "Sid": "OwnLogs",
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": {
+            "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}"
+            f":log-group:/aws/lambda/shoplake-{stage}-{function}:*"
+        },
+    }
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_cart_events_generator_may_only_put_objects_under_cart_events(templates, stage):
+    # Given the generator's role as deployed
+    granted = _role_statements(templates[stage], "GenerateCartEventsRole")
+    # Then besides its logs and traces it may put objects under the prefix the generator writes
+    # (no GetObject, no ListBucket: it reads nothing back)
+    assert generator.KEY_PREFIX == "cart_events/"
+    assert granted == [
+        _own_logs(stage, "generateCartEvents"),
+        TRACING,
+        {
+            "Sid": "WriteCartEvents",
+            "Effect": "Allow",
+            "Action": "s3:PutObject",
+            "Resource": {"Fn::Sub": f"${{RawBucket.Arn}}/{generator.KEY_PREFIX}*"},
+        },
+    ]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_promotions_exporter_may_only_put_promotions_and_read_its_secret(templates, stage):
+    # Given the exporter's role as deployed
+    granted = _role_statements(templates[stage], "ExportPromotionsRole")
+    # Then it may put objects under promotions/ of the consumption bucket and read the stage's
+    # Snowflake secret, nothing else
+    assert promotions.PREFIX == "promotions/"
+    assert granted == [
+        _own_logs(stage, "exportPromotions"),
+        TRACING,
+        {
+            "Sid": "WritePromotions",
+            "Effect": "Allow",
+            "Action": "s3:PutObject",
+            "Resource": {"Fn::Sub": f"${{ConsumptionBucket.Arn}}/{promotions.PREFIX}*"},
+        },
+        {
+            "Sid": "SnowflakeCredentials",
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": {
+                "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}"
+                f":secret:shoplake/{stage}/snowflake-??????"
+            },
+        },
+    ]
+
+
+def test_promotions_exporter_runs_with_the_connector_and_pandas_layers(dev):
+    props = dev["Resources"]["ExportPromotionsLambdaFunction"]["Properties"]
+    assert (props["MemorySize"], props["Timeout"], props["Runtime"], props["Architectures"]) == (
+        1024,
+        300,
+        "python3.12",
+        ["x86_64"],
+    )
+    # the pandas layer (pyarrow) before the project's own layers, whose pinned files win
+    assert props["Layers"] == [
+        "arn:aws:lambda:eu-west-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:27",
+        "arn:aws:lambda:eu-west-1:336392948345:layer:AWSSDKPandas-Python312:26",
+        {"Fn::Sub": "arn:aws:lambda:eu-west-1:${AWS::AccountId}:layer:shoplake-python-deps:1"},
+        {"Fn::Sub": "arn:aws:lambda:eu-west-1:${AWS::AccountId}:layer:shoplake-snowflake-connector:1"},
+    ]
+    # EventBridge invokes it asynchronously: Lambda retries a failed (idempotent) export
+    assert dev["Resources"]["ExportPromotionsLambdaEvConf"]["Properties"] == {
+        "FunctionName": {"Ref": "ExportPromotionsLambdaFunction"},
+        "MaximumEventAgeInSeconds": 3600,
+        "MaximumRetryAttempts": 2,
+        "Qualifier": "$LATEST",
+        "DestinationConfig": {},  # no failure destination: the role may write nowhere else
+    }
+
+
+def test_both_promotions_rules_match_marts_rebuilt_of_customer_promotions_on_the_bus(dev):
+    # Given the bus and its two rules
+    assert dev["Resources"]["EventBus"] == {
+        "Type": "AWS::Events::EventBus",
+        "Properties": {"Name": "shoplake-dev-events"},
+    }
+    _, export_rule = rule_named(dev, "shoplake-dev-promotions-rebuilt")
+    _, ready_rule = rule_named(dev, "shoplake-dev-promotions-ready")
+    targets = {
+        "shoplake-dev-promotions-rebuilt": {
+            "Id": "shoplake-dev-promotions-rebuilt-target",
+            "Arn": {"Fn::GetAtt": ["ExportPromotionsLambdaFunction", "Arn"]},
+        },
+        "shoplake-dev-promotions-ready": {"Id": "promotions-ready-topic", "Arn": {"Ref": "PromotionsReadyTopic"}},
+    }
+    # Then each matches the contract's event on that bus and hands it to its one consumer, with
+    # retries and the dead-letter queue
+    for rule in (export_rule, ready_rule):
+        props = rule["Properties"]
+        assert props["EventBusName"] == {"Ref": "EventBus"}
+        assert props["EventPattern"] == PROMOTIONS_REBUILT
+        assert props["State"] == "ENABLED"
+        assert props["Targets"] == [
+            {**targets[props["Name"]], "RetryPolicy": RULE_RETRIES, "DeadLetterConfig": PROMOTIONS_DLQ}
+        ]
+    # … the pattern is the contract the code emits and parses …
+    assert PROMOTIONS_REBUILT == {
+        "source": [promotions.EVENT_SOURCE],
+        "detail-type": [promotions.EVENT_DETAIL_TYPE],
+        "detail": {"models": [promotions.MODEL]},
+    }
+    # … and only the exporter's rule may invoke the exporter
+    assert dev["Resources"]["ExportPromotionsEventBridgeLambdaPermission1"]["Properties"] == {
+        "Action": "lambda:InvokeFunction",
+        "FunctionName": {"Fn::GetAtt": ["ExportPromotionsLambdaFunction", "Arn"]},
+        "Principal": "events.amazonaws.com",
+        "SourceArn": {
+            "Fn::Join": [
+                ":",
+                [
+                    "arn",
+                    {"Ref": "AWS::Partition"},
+                    "events",
+                    {"Ref": "AWS::Region"},
+                    {"Ref": "AWS::AccountId"},
+                    {"Fn::Join": ["/", ["rule", {"Ref": "EventBus"}, "shoplake-dev-promotions-rebuilt"]]},
+                ],
+            ]
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("source", "models", "matched"),
+    [
+        ("shoplake.transform", ["customer_promotions"], True),
+        ("shoplake.transform", ["fct_cart_events", "customer_promotions", "fct_orders"], True),
+        ("shoplake.transform", ["fct_cart_events", "fct_orders"], False),
+        ("shoplake.elsewhere", ["customer_promotions"], False),
+    ],
+    ids=["promotions-only", "promotions-among-others", "other-models", "other-source"],
+)
+def test_marts_rebuilt_events_reach_the_consumers_when_customer_promotions_was_rebuilt(dev, source, models, matched):
+    # Given a "Marts Rebuilt" event as the transform emits it (shoplake/orchestration/events.py)
+    event = {
+        "version": "0",
+        "id": "7bf73129-1428-4cd3-a780-95db273d1602",
+        "detail-type": "Marts Rebuilt",
+        "source": source,
+        "account": "123456789012",
+        "time": "2026-12-01T11:05:00Z",
+        "region": "eu-west-1",
+        "resources": [],
+        "detail": {"dag_id": "shoplake_transform", "run_id": "scheduled__2026-12-01T11:00:00+00:00", "models": models},
+    }
+    # Then both rules match it exactly when customer_promotions is among the models …
+    for name in ("shoplake-dev-promotions-rebuilt", "shoplake-dev-promotions-ready"):
+        _, rule = rule_named(dev, name)
+        assert _matches(rule["Properties"]["EventPattern"], event) is matched, name
+    # … and the exporter's parser accepts what the rule delivers
+    parsed = promotions.MartsRebuiltEvent.model_validate(event)
+    assert (parsed.detail.run_id, parsed.detail.models) == ("scheduled__2026-12-01T11:00:00+00:00", models)
+
+
+def test_promotions_ready_topic_is_encrypted_and_only_its_rule_publishes(dev):
+    r = dev["Resources"]
+    assert r["PromotionsReadyTopic"]["Properties"] == {
+        "TopicName": "shoplake-dev-promotions-ready",
+        "DisplayName": "shoplake dev promotions ready",
+        "KmsMasterKeyId": {"Ref": "PromotionsReadyKey"},
+    }
+    policy = r["PromotionsReadyTopicPolicy"]["Properties"]
+    assert policy["Topics"] == [{"Ref": "PromotionsReadyTopic"}]
+    assert policy["PolicyDocument"]["Statement"] == [
+        {
+            "Sid": "PromotionsReadyRulePublishes",
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sns:Publish",
+            "Resource": {"Ref": "PromotionsReadyTopic"},
+            "Condition": {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": ["PromotionsReadyRule", "Arn"]}}},
+        },
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "sns:Publish",
+            "Resource": {"Ref": "PromotionsReadyTopic"},
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+    ]
+    # A customer managed key: EventBridge may use it for this account, for this topic only.
+    key = r["PromotionsReadyKey"]["Properties"]
+    assert key["EnableKeyRotation"] is True
+    admin, eventbridge = key["KeyPolicy"]["Statement"]
+    assert admin["Principal"] == {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}
+    assert eventbridge == {
+        "Sid": "EventBridgePublishesToEncryptedTopic",
+        "Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"},
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+        "Resource": "*",
+        "Condition": {
+            "StringEquals": {
+                "aws:SourceAccount": {"Ref": "AWS::AccountId"},
+                "kms:EncryptionContext:aws:sns:topicArn": {
+                    "Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}"
+                    ":shoplake-dev-promotions-ready"
+                },
+            }
+        },
+    }
+
+
+def test_promotions_dead_letter_queue_is_encrypted_and_writable_by_the_two_rules_only(dev):
+    r = dev["Resources"]
+    assert r["PromotionsEventsDeadLetterQueue"]["Properties"] == {
+        "QueueName": "shoplake-dev-promotions-events-dlq",
+        "SqsManagedSseEnabled": True,
+        "MessageRetentionPeriod": 1209600,
+    }
+    (st,) = r["PromotionsEventsDeadLetterQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert st == {
+        "Sid": "PromotionsRulesDeadLetters",
+        "Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"},
+        "Action": "sqs:SendMessage",
+        "Resource": {"Fn::GetAtt": ["PromotionsEventsDeadLetterQueue", "Arn"]},
+        "Condition": {
+            "ArnEquals": {
+                "aws:SourceArn": [
+                    {
+                        "Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}"
+                        ":rule/shoplake-dev-events/shoplake-dev-promotions-rebuilt"
+                    },
+                    {"Fn::GetAtt": ["PromotionsReadyRule", "Arn"]},
+                ]
+            }
+        },
+    }
+    alarm = r["PromotionsEventsDeadLetterAlarm"]["Properties"]
+    assert (alarm["Dimensions"], alarm["AlarmActions"]) == (
+        [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["PromotionsEventsDeadLetterQueue", "QueueName"]}}],
+        [{"Ref": "PipelineNotificationsTopic"}],
+    )
+
+
+@pytest.mark.parametrize(("stage", "expiration_days"), [("dev", 14), ("prod", 90)])
+def test_consumption_bucket_is_private_encrypted_tls_only_and_expires_promotions(templates, stage, expiration_days):
+    r = templates[stage]["Resources"]
+    bucket = r["ConsumptionBucket"]
+    deletion = {"dev": "Delete", "prod": "Retain"}[stage]
+    assert (bucket["DeletionPolicy"], bucket["UpdateReplacePolicy"]) == (deletion, deletion)
+    assert bucket["Properties"] == {
+        "BucketName": {"Fn::Sub": f"shoplake-{stage}-consumption-${{AWS::AccountId}}"},
+        "LifecycleConfiguration": {
+            "Rules": [
+                {
+                    "Id": "expire-promotions",
+                    "Status": "Enabled",
+                    "Prefix": "promotions/",
+                    "ExpirationInDays": expiration_days,
+                },
+                {
+                    "Id": "abort-incomplete-multipart-uploads",
+                    "Status": "Enabled",
+                    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+                },
+            ]
+        },
+        "PublicAccessBlockConfiguration": {
+            "BlockPublicAcls": True,
+            "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True,
+        },
+        "BucketEncryption": {
+            "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+        "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+    }
+    assert r["ConsumptionBucketPolicy"]["Properties"] == {
+        "Bucket": {"Ref": "ConsumptionBucket"},
+        "PolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [
+                        {"Fn::GetAtt": ["ConsumptionBucket", "Arn"]},
+                        {"Fn::Sub": "${ConsumptionBucket.Arn}/*"},
+                    ],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }
+            ],
+        },
+    }
+
+
+SCHEDULE = "GenerateCartEventsEventsRuleSchedule1"
+
+
+def test_cart_events_schedule_is_disabled_unless_the_param_turns_it_on(templates, packages):
+    # Given the schedule as packaged per stage, and dev packaged with --param cartEventsGenerator=true
+    turned_on = _template(packages, "dev-cart-events-generator")
+    for stage, t in [*templates.items(), ("dev", turned_on)]:
+        assert t["Resources"][SCHEDULE]["Properties"] == {
+            "Name": f"shoplake-{stage}-cart-events-schedule",
+            "Description": "Runs the cart-event generator (State from the cartEventsGenerator param).",
+            "ScheduleExpression": "rate(15 minutes)",
+            "State": {"Fn::If": ["CartEventsGeneratorOn", "ENABLED", "DISABLED"]},
+            "Targets": [
+                {"Arn": {"Fn::GetAtt": ["GenerateCartEventsLambdaFunction", "Arn"]}, "Id": "generateCartEventsSchedule"}
+            ],
+        }
+        assert t["Parameters"]["CartEventsGenerator"]["AllowedValues"] == ["true", "false"]
+    # Then the rule is DISABLED in every stage as packaged …
+    assert {s: _condition(t, "CartEventsGeneratorOn", {}) for s, t in templates.items()} == {
+        "dev": False,
+        "prod": False,
+    }
+    # … and ENABLED where the param turns it on, which changes nothing else
+    assert turned_on["Parameters"]["CartEventsGenerator"]["Default"] == "true"
+    assert _condition(turned_on, "CartEventsGeneratorOn", {}) is True
+    assert _without_artifact_paths(turned_on, "CartEventsGenerator") == _without_artifact_paths(
+        templates["dev"], "CartEventsGenerator"
+    )
+
+
+def _without_artifact_paths(template: dict, parameter: str) -> str:
+    """The template as text, without the parameter's default and the timestamped deployment paths."""
+    t = json.loads(json.dumps(template))
+    del t["Parameters"][parameter]["Default"]
+    return re.sub(r"serverless/shoplake/(\w+)/[^/\"]+/", r"serverless/shoplake/\1/<ts>/", json.dumps(t, sort_keys=True))
+
+
+_RATE_UNITS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_cart_events_window_is_the_schedule_interval(templates, stage):
+    # Given the schedule's rate and the window the generator writes per run
+    r = templates[stage]["Resources"]
+    rate = r[SCHEDULE]["Properties"]["ScheduleExpression"]
+    window = r["GenerateCartEventsLambdaFunction"]["Properties"]["Environment"]["Variables"][
+        "CART_EVENTS_EVERY_SECONDS"
+    ]
+    # Then consecutive runs write adjacent windows: no gap, no overlap
+    count, unit = re.fullmatch(r"rate\((\d+) (minute|hour|day)s?\)", rate).groups()
+    assert int(window) == int(count) * _RATE_UNITS[unit]
+
+
+def test_transform_events_policy_puts_marts_rebuilt_on_the_bus_only(dev):
+    policy = dev["Resources"]["TransformEventsPolicy"]
+    assert policy["Properties"]["PolicyDocument"]["Statement"] == [
+        {
+            "Sid": "PutTransformEvents",
+            "Effect": "Allow",
+            "Action": "events:PutEvents",
+            "Resource": {"Fn::GetAtt": ["EventBus", "Arn"]},
+            "Condition": {
+                "StringEquals": {"events:source": "shoplake.transform", "events:detail-type": "Marts Rebuilt"}
+            },
+        }
+    ]
+    # For Airflow's role, outside this stack: no role here has it
+    assert [
+        lid
+        for lid, role in resources_of_type(dev, "AWS::IAM::Role").items()
+        if {"Ref": "TransformEventsPolicy"} in role["Properties"].get("ManagedPolicyArns", [])
+    ] == []
+    outputs = dev["Outputs"]
+    assert {
+        k: outputs[k]["Value"]
+        for k in ("EventBusName", "TransformEventsPolicyArn", "ConsumptionBucketName", "PromotionsReadyTopicArn")
+    } == {
+        "EventBusName": {"Ref": "EventBus"},
+        "TransformEventsPolicyArn": {"Ref": "TransformEventsPolicy"},
+        "ConsumptionBucketName": {"Ref": "ConsumptionBucket"},
+        "PromotionsReadyTopicArn": {"Ref": "PromotionsReadyTopic"},
+    }
 
 
 # ─── QuickSight ────────────────────────────────────────────────────────────────────────────

@@ -16,7 +16,7 @@
     raw=source('shop', 'cart_events'),
     mart=ref('fct_cart_events'),
     identity=['event_id'],
-    required=['event_id', 'cart_id', 'customer_id', 'event_type', 'event_ts', 'source_uri', 'line_number', 'ingested_at', 'run_id'],
+    required=['event_id', 'cart_id', 'customer_id', 'event_type', 'event_ts', 'source_format', 'source_uri', 'line_number', 'ingested_at', 'run_id'],
     stale_after_hours=6,
     measure='1',
     where='',

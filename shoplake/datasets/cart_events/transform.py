@@ -1,7 +1,11 @@
-"""Cart events: the cart service's records in, ``cart_events`` rows out.
+"""Cart events: the cart service's records (or the public store export's cart events) in,
+``cart_events`` rows out.
 
 An add or remove carries its item (product, quantity >= 1, unit price >= 0); a checkout carries
-none. Times are ISO 8601 with an offset or epoch milliseconds, like the tracker's.
+none. Times are ISO 8601 with an offset or epoch milliseconds, like the tracker's. In the store
+export a session is a cart, each "cart" event adds one unit at its price, a "remove_from_cart"
+removes one, a "purchase" checks the cart out (the product it names is the order's business),
+and ids are derived from session, time, type and product, so a repeated event is a duplicate.
 """
 
 from __future__ import annotations
@@ -16,11 +20,19 @@ from shoplake.core.columns import (
     integer,
     iso_timestamp,
     present,
+    sha_id,
     utc_date,
 )
 from shoplake.core.spark import typed
 from shoplake.core.transform import DatasetTransform, ParseContext
-from shoplake.datasets.cart_events.contract import CART_EVENTS, EVENT_TYPES, ITEM_EVENTS, NATIVE
+from shoplake.datasets.cart_events.contract import (
+    CART_EVENTS,
+    EVENT_TYPES,
+    ITEM_EVENTS,
+    NATIVE,
+    STORE_EVENT_TYPES,
+    STORE_EVENTS,
+)
 
 TABLE = CART_EVENTS.table("cart_events")
 PARTITION = TABLE.partition_by or "event_date"
@@ -29,24 +41,45 @@ _OFFSET = r"(Z|[+-]\d{2}:?\d{2})$"
 
 def parse_cart_events(records: DataFrame, ctx: ParseContext) -> DataFrame:
     f = F.col("f")
-    event_type = F.lower(F.trim(f["event_type"]))
+    store = F.lit(bool(ctx.layout) and ctx.layout.name == STORE_EVENTS.name)
+
+    store_type = F.lower(F.trim(f["event_type"]))
+    mapped = F.create_map(*[F.lit(x) for pair in STORE_EVENT_TYPES.items() for x in pair])
+    event_type = F.when(store, F.element_at(mapped, store_type)).otherwise(F.lower(F.trim(f["event_type"])))
     item_event = F.coalesce(event_type.isin(*ITEM_EVENTS), F.lit(False))
-    product_id = blank_to_null(f["product_id"])
-    quantity = integer(f["quantity"])
-    unit_price = decimal(f["unit_price"])
-    text = F.trim(f["event_ts"])
-    # An ISO time without an offset is ambiguous (whose local time?): not accepted.
-    ts = F.coalesce(F.when(text.rlike(_OFFSET), iso_timestamp(text)), epoch_millis_timestamp(text))
-    names_item = present(f["product_id"]) | present(f["quantity"]) | present(f["unit_price"])
+    cart_text = F.when(store, f["user_session"]).otherwise(f["cart_id"])
+    customer_text = F.when(store, f["user_id"]).otherwise(f["customer_id"])
+    product_text = f["product_id"]
+    quantity_text = F.when(store, F.when(item_event, F.lit("1"))).otherwise(f["quantity"])
+    price_text = F.when(store, F.when(item_event, f["price"])).otherwise(f["unit_price"])
+    product_id = blank_to_null(product_text)
+    quantity = integer(quantity_text)
+    unit_price = decimal(price_text)
+    # Native: ISO 8601 with an offset (without one a time is ambiguous), or epoch ms. Store
+    # events: "2019-10-01 00:00:04 UTC".
+    native_text = F.trim(f["event_ts"])
+    native_ts = F.coalesce(
+        F.when(native_text.rlike(_OFFSET), iso_timestamp(native_text)), epoch_millis_timestamp(native_text)
+    )
+    store_text = F.trim(f["event_time"])
+    store_ts = F.when(store_text.rlike(r" UTC$"), iso_timestamp(F.regexp_replace(store_text, r"\s+UTC$", "Z")))
+    time_text = F.when(store, f["event_time"]).otherwise(f["event_ts"])
+    ts = F.when(store, store_ts).otherwise(native_ts)
+    cart_id = blank_to_null(cart_text)
+    derived_id = sha_id(cart_id, F.unix_micros(ts), event_type, product_id)
+    event_id = F.when(store, derived_id).otherwise(blank_to_null(f["event_id"]))
+    # A native checkout names no item; the store export's purchase always names its product.
+    names_item = ~store & (present(f["product_id"]) | present(f["quantity"]) | present(f["unit_price"]))
 
     reason = (
         F.when(F.col("is_blank"), F.lit(None).cast("string"))
         .when(F.col("reason").isNotNull(), F.col("reason"))
-        .when(~present(f["event_id"]), F.lit("missing_event_id"))
-        .when(~present(f["cart_id"]), F.lit("missing_cart_id"))
-        .when(~present(f["customer_id"]), F.lit("anonymous_cart"))
+        .when(store & (store_type == "view"), F.lit("not_a_cart_event"))
+        .when(~store & ~present(f["event_id"]), F.lit("missing_event_id"))
+        .when(cart_id.isNull(), F.lit("missing_cart_id"))
+        .when(~present(customer_text), F.lit("anonymous_cart"))
         .when(~F.coalesce(event_type.isin(*EVENT_TYPES), F.lit(False)), F.lit("invalid_event_type"))
-        .when(~present(f["event_ts"]), F.lit("missing_event_ts"))
+        .when(~present(time_text), F.lit("missing_event_ts"))
         .when(ts.isNull(), F.lit("invalid_event_ts"))
         .when(item_event & product_id.isNull(), F.lit("missing_product_id"))
         .when(item_event & ~F.coalesce(quantity >= 1, F.lit(False)), F.lit("invalid_quantity"))
@@ -58,10 +91,10 @@ def parse_cart_events(records: DataFrame, ctx: ParseContext) -> DataFrame:
         "raw_record",
         "is_blank",
         reason.alias("reason"),
-        F.lit(NATIVE.name).alias("source_format"),
-        blank_to_null(f["event_id"]).alias("event_id"),
-        blank_to_null(f["cart_id"]).alias("cart_id"),
-        blank_to_null(f["customer_id"]).alias("customer_id"),
+        F.when(store, F.lit(STORE_EVENTS.name)).otherwise(F.lit(NATIVE.name)).alias("source_format"),
+        event_id.alias("event_id"),
+        cart_id.alias("cart_id"),
+        blank_to_null(customer_text).alias("customer_id"),
         event_type.alias("event_type"),
         F.when(item_event, product_id).alias("product_id"),
         F.when(item_event, quantity).alias("quantity"),

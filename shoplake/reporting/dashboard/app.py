@@ -6,6 +6,7 @@ import streamlit as st
 
 from shoplake.reporting.dashboard.context import run_page
 from shoplake.reporting.dashboard.views import (
+    cart_abandonment,
     customers,
     data_quality,
     funnel,
@@ -24,6 +25,7 @@ PAGES = {
     "sales": ("Sales", ":material/payments:", sales.render),
     "customers": ("Customers", ":material/groups:", customers.render),
     "funnel": ("Funnel", ":material/filter_alt:", funnel.render),
+    "cart-abandonment": ("Cart abandonment", ":material/remove_shopping_cart:", cart_abandonment.render),
     "recommendations": ("Recommendations", ":material/recommend:", recommendations.render),
     "returns": ("Returns", ":material/assignment_return:", returns.render),
     "products": ("Products", ":material/inventory_2:", products.render),

@@ -1,5 +1,5 @@
-"""The questions the shop pages ask the marts (sales, customers, funnel, recommendations,
-returns, data quality), one function each.
+"""The questions the shop pages ask the marts (sales, customers, funnel, cart abandonment,
+recommendations, returns, data quality), one function each.
 
 As in ``queries``: the SQL runs unchanged on DuckDB and Snowflake, values the user picks are
 bound as ``?`` parameters, and only validated integer limits are put into SQL text.
@@ -8,7 +8,7 @@ bound as ``?`` parameters, and only validated integer limits are put into SQL te
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -435,4 +435,103 @@ def dq_history(marts: Marts, dataset: str, check_name: str) -> pd.DataFrame:
         order by checked_at, date
         """,
         [dataset, check_name],
+    )
+
+
+# ─── cart abandonment ───────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Carts:
+    carts: int
+    checked_out: int
+    abandoned: int
+    recovered: int
+    value_abandoned: float
+    as_of: datetime | None  # the watermark abandonment was judged at
+
+    @property
+    def abandonment_rate(self) -> float | None:
+        """Abandoned over the carts that ended (checked out or abandoned)."""
+        return _ratio(self.abandoned, self.abandoned + self.checked_out)
+
+    @property
+    def recovery_rate(self) -> float | None:
+        return _ratio(self.recovered, self.abandoned)
+
+
+def carts(marts: Marts) -> Carts:
+    """Every cart's outcome, summed over the days (the daily mart), and the watermark."""
+    df = marts.query(
+        """
+        select sum(carts) as carts, sum(carts_checked_out) as checked_out, sum(carts_abandoned) as abandoned,
+               sum(carts_recovered) as recovered, sum(value_abandoned) as value_abandoned,
+               (select max(watermark) from marts.fct_carts) as as_of
+        from marts.cart_abandonment_daily
+        """
+    )
+    row = df.iloc[0]
+    as_of = None if pd.isna(row["as_of"]) else pd.Timestamp(row["as_of"]).to_pydatetime()
+    return Carts(
+        carts=_int(row["carts"]),
+        checked_out=_int(row["checked_out"]),
+        abandoned=_int(row["abandoned"]),
+        recovered=_int(row["recovered"]),
+        value_abandoned=_float(row["value_abandoned"]) or 0.0,
+        as_of=as_of,
+    )
+
+
+def cart_abandonment_daily(marts: Marts) -> pd.DataFrame:
+    """Carts by the day they were last touched, with that day's abandonment and recovery rates."""
+    return marts.query(
+        """
+        select date, carts, carts_checked_out, carts_abandoned, carts_recovered, value_abandoned,
+               abandonment_rate, recovery_rate
+        from marts.cart_abandonment_daily
+        order by date
+        """
+    )
+
+
+def most_abandoned_products(marts: Marts, limit: int = 10) -> pd.DataFrame:
+    """The products that left the most value in abandoned carts."""
+    return marts.query(
+        f"""
+        select abandonment.value_rank, abandonment.product_id, products.product_name, products.category,
+               abandonment.carts_abandoned, abandonment.units_abandoned, abandonment.value_abandoned,
+               abandonment.abandonment_rate
+        from marts.product_abandonment as abandonment
+        left join marts.dim_products as products on abandonment.product_id = products.product_id
+        where abandonment.carts_abandoned > 0
+        order by abandonment.value_abandoned desc, abandonment.product_id
+        limit {_limit(limit)}
+        """  # noqa: S608 - a validated limit
+    )
+
+
+def promoted_customers(marts: Marts) -> pd.DataFrame:
+    """The customers with promotions, by the value of what they left (most first)."""
+    return marts.query(
+        """
+        select customer_id, sum(value_abandoned) as value_abandoned, count(*) as products
+        from marts.customer_promotions
+        group by customer_id
+        order by value_abandoned desc, customer_id
+        """
+    )
+
+
+def customer_promotions(marts: Marts, customer_id: str) -> pd.DataFrame:
+    """One customer's promotions, in rank order."""
+    return marts.query(
+        """
+        select promotions.rank, promotions.product_id, products.product_name, promotions.value_abandoned,
+               promotions.last_activity
+        from marts.customer_promotions as promotions
+        left join marts.dim_products as products on promotions.product_id = products.product_id
+        where promotions.customer_id = ?
+        order by promotions.rank
+        """,
+        [customer_id],
     )

@@ -31,6 +31,7 @@ final as (
         unit_price,
         event_ts,
         event_date,
+        source_format,
         source_uri,
         source_line_number,
         run_id,

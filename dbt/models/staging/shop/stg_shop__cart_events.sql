@@ -24,6 +24,7 @@ renamed as (
         cast(event_date as date) as event_date,
 
         -- lineage
+        source_format,
         source_uri,
         line_number as source_line_number,
         ingested_at
