@@ -1,12 +1,14 @@
 """``shoplake demo``: a day of the shop's files in, the event-driven flow, and what came out.
 
 Every registered dataset contributes its demo files (``demo_files`` of its sample module: three
-months of the simulated shop as history exports under ``date=`` partitions, the catalogue, plus
-the Amazon review dumps); all of them are landed in one batch, each runs through the state
-machine, then one transform builds the marts. The demo prints, per file, the reconciliation
-(read = processed + quarantined + duplicates) and whether the counts match the sample's truth;
-per dataset, what reached the marts; the answers to the shop's seven questions; and what the
-data-quality checks found.
+months of the simulated shop as history exports under ``date=`` partitions, the catalogue, two
+weeks of the cart service's export and the demo day as the scheduled cart generator writes it,
+plus the Amazon review dumps); all of them are landed in one batch, each runs through the state
+machine, then one transform builds the marts, and its "Marts Rebuilt" event has the promotions
+exported to the consumption zone. The demo prints, per file, the reconciliation (read =
+processed + quarantined + duplicates) and whether the counts match the sample's truth; per
+dataset, what reached the marts; the answers to the shop's questions, abandoned carts and
+promotions among them; and what the data-quality checks found.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from shoplake.core.storage import shoplake_home
 from shoplake.core.warehouse import access
 from shoplake.datasets import DATASETS, sample_module
 from shoplake.datasets.shop import HISTORY_DAYS, TRACKER_OUTAGE, DemoFile
+from shoplake.local.stack import bucket_name
 from shoplake.tooling.console import ingest_with_progress, render_table, transform_line
 
 DEMO_DAY = date(2026, 12, 1)
@@ -41,8 +44,9 @@ PIPELINE_QUERIES = {
 }
 
 
-# The shop's seven questions (the marts of dbt/models/marts/{sales,customers,behaviour}), and
-# what the data-quality checks found. "The last full month" is the month before the newest.
+# The shop's seven questions (the marts of dbt/models/marts/{sales,customers,behaviour}), its
+# abandoned carts (marts/carts), and what the data-quality checks found. "The last full month" is
+# the month before the newest.
 LAST_FULL_MONTH = (
     "(select max(month) from marts.revenue_monthly where month < (select max(month) from marts.revenue_monthly))"
 )
@@ -79,6 +83,29 @@ QUESTIONS = {
         select category, sum(units_sold) as units_sold, sum(goods_returned_units) as returned,
                sum(refunded_units) as refunded, round(sum(returned_units) / sum(units_sold), 4) as return_rate
         from marts.return_rates group by category order by return_rate desc, category""",
+    "8. Carts left behind: the most abandoned products (marts.product_abandonment)": """
+        select abandoned.product_id, products.name, abandoned.carts_with_product, abandoned.carts_abandoned,
+               abandoned.units_abandoned, abandoned.value_abandoned,
+               round(abandoned.abandonment_rate, 3) as abandonment_rate
+        from marts.product_abandonment as abandoned
+        left join marts.dim_products as products on abandoned.product_id = products.product_id
+        order by abandoned.value_abandoned desc, abandoned.product_id limit 5""",
+    "8. What to promote to three customers (marts.customer_promotions, exported to the consumption zone)": """
+        with top_customers as (
+            select customer_id, sum(value_abandoned) as left_behind from marts.customer_promotions
+            group by customer_id order by left_behind desc, customer_id limit 3
+        )
+        select promotions.customer_id, promotions.rank, promotions.product_id, products.name,
+               promotions.value_abandoned, promotions.last_activity
+        from marts.customer_promotions as promotions
+        inner join top_customers on promotions.customer_id = top_customers.customer_id
+        left join marts.dim_products as products on promotions.product_id = products.product_id
+        order by top_customers.left_behind desc, promotions.customer_id, promotions.rank""",
+    "8. Abandonment and recovery, the last week (marts.cart_abandonment_daily)": """
+        select date, carts, carts_checked_out, carts_abandoned, carts_open, carts_recovered,
+               round(abandonment_rate, 3) as abandonment_rate, round(recovery_rate, 3) as recovery_rate,
+               value_abandoned
+        from marts.cart_abandonment_daily order by date desc limit 7""",
     "Data quality: the latest checks that did not pass (marts.dq_check_results)": """
         select dataset, check_name, date, observed, expected, status, message
         from marts.dq_check_results as results
@@ -120,8 +147,8 @@ def run_demo(*, rows: int = 50_000, console: Console, fresh: bool = True) -> int
     console.print(
         f"made {len(files)} files for {len(DATASETS)} datasets ({', '.join(DATASETS)}): the shop's last "
         f"{HISTORY_DAYS} days up to {DEMO_DAY} (orders, visits, its own reviews; the tracker lost most of "
-        f"{TRACKER_OUTAGE}) and its catalogue under date= partitions, Amazon review dumps, and a file "
-        "that gets rejected"
+        f"{TRACKER_OUTAGE}) and its catalogue under date= partitions, two weeks of cart events and the "
+        f"generator's file of {DEMO_DAY}, Amazon review dumps, and a file that gets rejected"
     )
 
     ok = True
@@ -183,6 +210,15 @@ def run_demo(*, rows: int = 50_000, console: Console, fresh: bool = True) -> int
     else:
         console.print(f"one transform after {len(files)} files: {transform_line(transform)}")
         ok &= transform["state"] == "success"
+        exported = [d["result"] for d in transform.get("deliveries") or [] if (d.get("result") or {}).get("exported")]
+        if not exported:
+            console.print("[bold red]the promotions were not exported[/]")
+            ok = False
+        for manifest in exported:
+            console.print(
+                f"promotions for the promotion application: {home}/lake/{bucket_name('consumption')}/promotions/"
+                f"date={manifest['date']}/promotion_data.csv (+ .parquet, _manifest.json)"
+            )
 
     queries: dict[str, str] = dict(PIPELINE_QUERIES)
     for name in DATASETS:

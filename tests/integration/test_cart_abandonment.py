@@ -24,7 +24,8 @@ import pytest
 
 from shoplake.datasets.cart_events.sample import write_sample as write_cart_events
 from shoplake.datasets.transactions.sample import write_sample as write_orders
-from shoplake.local.runtime import LocalCloud, bus_event
+from shoplake.local.runtime import LocalCloud
+from shoplake.orchestration.events import emit
 from tests import cart_truth as truth
 from tests.fixture_warehouse import dbt, statuses
 
@@ -143,26 +144,26 @@ def carts(tmp_path_factory) -> dict[str, Any]:
             second = [deliver(late, "cart_events", LAST + timedelta(days=1)),
                       deliver(again, "cart_events", LAST + timedelta(days=1))]  # fmt: skip
             build2 = dbt(home, "build", "--select", *CART_MARTS, "--exclude-resource-type", "unit_test")
-            # the export, twice for the same date: what the transform's event starts
-            detail = {"dag_id": "shoplake_transform", "run_id": "manual__test", "models": ["customer_promotions"]}
-            entry = {"source": "shoplake.transform", "detail-type": "Marts Rebuilt", "detail": detail}
-            lam = cloud.client("lambda")
+            # the export, twice for the same date: the transform's event, through the bus's rules
+            # (an event for other models only reaches nobody)
+            unrelated = {"dag_id": "shoplake_transform", "run_id": "manual__0", "models": ["fct_reviews"]}
+            emit(unrelated, bus=None, home=home)
+            nobody = cloud.deliver_transform_events()
             exports = []
-            for _ in range(2):
-                response = lam.invoke(
-                    FunctionName="shoplake-local-exportPromotions",
-                    Payload=json.dumps(bus_event(entry, cloud.refs["EventBus"])).encode(),
-                )
-                result = json.loads(response["Payload"].read())
-                files = {p.name: p.read_bytes() for p in sorted(cloud.store.path(
-                    f"s3://shoplake-local-consumption/promotions/date={result['date']}/").iterdir())
-                    if not p.name.startswith(".")}  # fmt: skip
-                exports.append({"result": result, "files": files})
+            for n in (1, 2):
+                detail = {"dag_id": "shoplake_transform", "run_id": f"manual__{n}",
+                          "models": ["cart_abandonment_daily", "customer_promotions", "fct_carts"]}  # fmt: skip
+                emit(detail, bus=None, home=home)
+                [delivery] = cloud.deliver_transform_events()
+                result = delivery["result"]
+                folder = cloud.store.path(f"s3://shoplake-local-consumption/promotions/date={result['date']}/")
+                files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if not p.name.startswith(".")}
+                exports.append({"delivery": delivery, "result": result, "files": files})
     finally:
         mp.undo()
     return {"home": home, "stats": stats, "first": first, "second": second, "build1": build1, "build2": build2,
             "state1": state1, "files": [history, crafted, late, again], "orders": [orders, crafted_orders],
-            "exports": exports}  # fmt: skip
+            "exports": exports, "nobody": nobody}  # fmt: skip
 
 
 def failures(build) -> dict[str, str]:
@@ -263,6 +264,9 @@ def test_recovered_carts_equal_the_independent_computation(carts):
 
 def test_the_export_is_the_promotions_and_a_rerun_writes_identical_bytes(carts):
     first, second = carts["exports"]
+    assert carts["nobody"] == []
+    assert (first["delivery"]["rule"], first["delivery"]["function"]) == (
+        "shoplake-local-promotions-rebuilt", "shoplake-local-exportPromotions")  # fmt: skip
     assert first["files"] == second["files"]
     assert sorted(first["files"]) == ["_manifest.json", "promotion_data.csv", "promotion_data.parquet"]
     result = truth.cart_lines(truth.read_events(*carts["files"]))

@@ -139,7 +139,8 @@ def test_every_dbt_task_asks_the_plan_and_tolerates_skipped_inputs(dags, airflow
         assert tasks[f"{model}.run"]["operator"] == "DbtRunLocalOperator"
         assert tasks[f"{model}.test"]["operator"] == "DbtTestLocalOperator"
         assert tasks[f"{model}.test"]["upstream"] == [f"{model}.run"]
-    dbt_tasks = {k: t for k, t in tasks.items() if k != "record_complete_build"}
+    last = ("record_complete_build", "announce_rebuilt_models")
+    dbt_tasks = {k: t for k, t in tasks.items() if k not in last}
     assert {t["pre_execute"] for t in dbt_tasks.values()} == {"shoplake.orchestration.selection.skip_unless_selected"}
     assert {t["trigger_rule"] for t in dbt_tasks.values()} == {"none_failed"}
     # the run conf / param decides on --full-refresh
@@ -155,9 +156,12 @@ def test_every_dbt_task_asks_the_plan_and_tolerates_skipped_inputs(dags, airflow
         "fct_reviews.test",
         "stg_amazon__reviews.test",
     ]
-    # the complete build is recorded last, after every other task
-    leaves = sorted(k for k, t in dbt_tasks.items() if t["downstream"] == ["record_complete_build"])
+    # the complete build is recorded last, after every other task, and whatever failed, the
+    # models that were rebuilt are announced then too
+    leaves = sorted(k for k, t in dbt_tasks.items() if t["downstream"] == list(sorted(last)))
     assert tasks["record_complete_build"]["upstream"] == leaves
+    assert tasks["announce_rebuilt_models"]["upstream"] == leaves
+    assert tasks["announce_rebuilt_models"]["trigger_rule"] == "all_done"
     assert all(t["downstream"] for t in dbt_tasks.values())
 
 
@@ -165,6 +169,10 @@ def test_the_announcements_dag_turns_messages_into_table_asset_events(dags):
     dag = dags["dags"]["warehouse_announcements"]
     assert dag["assets"] == ["shoplake://warehouse/announcements"]
     assert dag["tasks"]["publish_table_events"]["outlets"] == ["AssetAlias:shoplake_raw_tables"]
+
+
+def _outbox(home: Path) -> list[dict]:
+    return [json.loads(p.read_text()) for p in sorted((home / "events" / "outbox").glob("*.json"))]
 
 
 def _states(summary: dict, *prefixes: str) -> dict[str, str]:
@@ -197,6 +205,12 @@ def test_a_complete_build_first_then_only_what_the_changed_tables_feed(airflow_e
     ]
     # the metadata database was migrated in the home and is reused
     assert (home / "airflow" / "airflow.db").is_file() and (home / "airflow" / ".migrated").is_file()
+    # and the run announced every model it built and tested, for the consumers (the promotions
+    # export subscribes to customer_promotions), in the local outbox of the custom bus
+    [announced] = _outbox(home)
+    assert announced["source"] == "shoplake.transform" and announced["detail-type"] == "Marts Rebuilt"
+    assert announced["detail"]["run_id"] == first["run_id"]
+    assert announced["detail"]["models"] == sorted(k.removesuffix(".run") for k in first["tasks"] if k.endswith(".run"))
 
     # When only pipeline_runs changed (say, a re-landed file whose content was unchanged)
     second = local.run_dag(home, announcements=[{"assets": ["shoplake://warehouse/raw/pipeline_runs"]}])
@@ -206,6 +220,7 @@ def test_a_complete_build_first_then_only_what_the_changed_tables_feed(airflow_e
     assert second["plan"]["full"] is False and second["plan"]["tables"] == ["pipeline_runs"]
     ran = sorted(k for k, v in second["tasks"].items() if v == "success")
     assert ran == [
+        "announce_rebuilt_models",
         "dq_check_results.run", "dq_check_results.test", "dq_checks__pipeline.run", "dq_checks__pipeline.test",
         "fct_pipeline_runs.run", "fct_pipeline_runs.test",
         "fct_quarantine_reasons.run", "fct_quarantine_reasons.test",
@@ -223,6 +238,8 @@ def test_a_complete_build_first_then_only_what_the_changed_tables_feed(airflow_e
     ]  # fmt: skip
     assert set(_states(second, "stg_amazon__", "fct_reviews", "dim_", "product_", "reviewer_").values()) == {"skipped"}
     assert second["tasks"]["record_complete_build"] == "skipped"
+    # the second announcement names the models of the second run only
+    assert _outbox(home)[-1]["detail"]["models"] == sorted(k.removesuffix(".run") for k in ran if k.endswith(".run"))
 
 
 def test_failed_source_tests_stop_the_marts_and_notify(airflow_env, tmp_path, monkeypatch):
