@@ -353,7 +353,8 @@ EVENTS_2 = {
 SHOP_FILES = (ORDERS_1, ORDERS_2, EVENTS_1, EVENTS_2)
 
 # Three months of the simulated shop (shoplake.datasets.shop) as raw rows: its catalogue, every
-# order line and every tracker event, for the dashboard's shop pages.
+# order line, every tracker event and the cart service's events of the same visits
+# (shoplake.datasets.cart_events.generator), for the dashboard's shop pages.
 HISTORY_FIRST, HISTORY_LAST = date(2026, 9, 1), date(2026, 11, 30)
 
 
@@ -384,7 +385,49 @@ def shop_history(first: date = HISTORY_FIRST, last: date = HISTORY_LAST, per_day
                                      customer=ln.customer_id, product=ln.product_id, quantity=ln.quantity,
                                      price=str(ln.price), status=ln.status, at=ln.ts.replace(tzinfo=None),
                                      line=len(orders) + 2))  # fmt: skip
-    return {"products": products, "transactions": orders, "clickstream_events": events}
+    carts = history_cart_events(first, last, per_day, orders)
+    return {"products": products, "transactions": orders, "clickstream_events": events, "cart_events": carts}
+
+
+CARTS_URI = f"{SHOP_RAW}cart_events/shop-carts.csv"
+
+
+def cart_row(event_id: str, *, cart: str, customer: str, kind: str, product: str | None, quantity: int | None,
+             price: Any, at: datetime, line: int) -> dict[str, Any]:  # fmt: skip
+    """A raw.cart_events row with every contract column (times naive UTC)."""
+    return {
+        "event_id": event_id, "cart_id": cart, "customer_id": customer, "event_type": kind, "product_id": product,
+        "quantity": quantity, "unit_price": price, "event_ts": at, "source_format": "native", "source_uri": CARTS_URI,
+        "line_number": line, "ingested_at": T1, "run_id": "shop-carts", "event_date": at.date(),
+    }  # fmt: skip
+
+
+def history_cart_events(first: date, last: date, per_day: int, orders: list[dict]) -> list[dict[str, Any]]:
+    """The cart service's events of the shop history's visits, in one file (CSV lines from 2).
+
+    An anonymous visitor's cart is left out (the pipeline quarantines it). Two carts the simulated
+    shop does not make are added (its customers seldom come back for what they left): the first
+    signed-in order line a month in, left in a cart two days before it was bought (a recovered
+    cart), and the next one of another customer, left nine days before (abandoned, not recovered,
+    and not promoted: bought since)."""
+    from shoplake.datasets.cart_events.generator import cart_events
+
+    rows: list[dict[str, Any]] = []
+    for e in cart_events(first, last, seed=2026, sessions_per_day=per_day):
+        if e.customer_id is not None:
+            rows.append(cart_row(e.event_id, cart=e.cart_id, customer=e.customer_id, kind=e.event_type,
+                                 product=e.product_id, quantity=e.quantity, price=e.unit_price,
+                                 at=e.ts.replace(tzinfo=None), line=len(rows) + 2))  # fmt: skip
+    month_in = datetime(first.year, first.month, first.day) + timedelta(days=30)
+    signed_in = sorted((o for o in orders if o["customer_id"] and o["transaction_ts"] >= month_in),
+                       key=lambda o: (o["transaction_ts"], o["transaction_id"]))  # fmt: skip
+    won_back = signed_in[0]
+    too_late = next(o for o in signed_in if o["customer_id"] != won_back["customer_id"])
+    for cart, bought, days in (("CART-LEFT-2-DAYS", won_back, 2), ("CART-LEFT-9-DAYS", too_late, 9)):
+        rows.append(cart_row(f"{cart}-01", cart=cart, customer=bought["customer_id"], kind="add",
+                             product=bought["product_id"], quantity=1, price=bought["price"],
+                             at=bought["transaction_ts"] - timedelta(days=days), line=len(rows) + 2))  # fmt: skip
+    return rows
 
 
 # Every registered dataset's raw tables (the others stay empty here) and pipeline_runs.

@@ -84,7 +84,7 @@ QUESTIONS = {
                sum(refunded_units) as refunded, round(sum(returned_units) / sum(units_sold), 4) as return_rate
         from marts.return_rates group by category order by return_rate desc, category""",
     "8. Carts left behind: the most abandoned products (marts.product_abandonment)": """
-        select abandoned.product_id, products.name, abandoned.carts_with_product, abandoned.carts_abandoned,
+        select abandoned.product_id, products.product_name, abandoned.carts_with_product, abandoned.carts_abandoned,
                abandoned.units_abandoned, abandoned.value_abandoned,
                round(abandoned.abandonment_rate, 3) as abandonment_rate
         from marts.product_abandonment as abandoned
@@ -95,7 +95,7 @@ QUESTIONS = {
             select customer_id, sum(value_abandoned) as left_behind from marts.customer_promotions
             group by customer_id order by left_behind desc, customer_id limit 3
         )
-        select promotions.customer_id, promotions.rank, promotions.product_id, products.name,
+        select promotions.customer_id, promotions.rank, promotions.product_id, products.product_name,
                promotions.value_abandoned, promotions.last_activity
         from marts.customer_promotions as promotions
         inner join top_customers on promotions.customer_id = top_customers.customer_id

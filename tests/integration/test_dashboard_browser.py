@@ -240,6 +240,21 @@ def test_funnel_in_the_browser(server, page, dashboard_home):
     screenshot(page, "funnel")
 
 
+def test_cart_abandonment_in_the_browser(server, page):
+    from tests.integration.test_dashboard_shop import cart_truth, expected_cart_metrics
+
+    metrics = open_page(page, f"{server}/cart-abandonment", metrics=5, charts=2)
+    assert metrics == expected_cart_metrics()
+    for heading in ("Abandonment rate per day", "Recovery rate per day", "Products left in carts most",
+                    "Promotions per customer"):  # fmt: skip
+        assert page.get_by_role("heading", name=heading).is_visible()
+    # the customer who left the most value is chosen first
+    promotions = cart_truth().promotions
+    first = min(promotions, key=lambda c: (-sum(p["value_abandoned"] for p in promotions[c]), c))
+    assert page.get_by_role("combobox", name="Customer").input_value().startswith(f"{first} · ")
+    screenshot(page, "cart-abandonment")
+
+
 def test_recommendations_returns_and_data_quality_in_the_browser(server, page, dashboard_home):
     from tests.integration.test_dashboard_shop import one
 

@@ -1,16 +1,28 @@
-"""The shop pages (Sales, Customers, Funnel, Recommendations, Returns, Data quality) under
-Streamlit's AppTest, against the dashboard warehouse (its three months of the simulated shop).
+"""The shop pages (Sales, Customers, Funnel, Cart abandonment, Recommendations, Returns, Data
+quality) under Streamlit's AppTest, against the dashboard warehouse (its three months of the
+simulated shop).
 
-Each page's key numbers are compared with the answer of SQL written here over the marts, and
-formatted as the page formats them.
+Each page's key numbers are compared with the answer of SQL written here over the marts (the cart
+abandonment page: with values worked out in Python from the raw rows), and formatted as the page
+formats them.
 """
 
 from __future__ import annotations
 
-import duckdb
+import functools
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from shoplake.datasets.shop import the_shop
 from shoplake.reporting.dashboard import formatting as fmt
+from tests import cart_truth as truth
 from tests.apptest import page, shown
+from tests.fixture_warehouse import copy_home, shop_history
 
 
 def one(home, sql: str, params=()) -> tuple:
@@ -194,3 +206,158 @@ def test_data_quality_failures_first(marts_env):
     table = at.dataframe[0].value
     assert len(table) == sum(counts.values())
     assert table["status"].tolist() == sorted(table["status"].tolist(), key=["fail", "warn", "pass"].index)
+
+
+# -- cart abandonment -------------------------------------------------------------------------
+# The expected values are worked out by tests/cart_truth.py (plain Python, the rules of the cart
+# marts, not their SQL) from the raw rows the fixture loads: shop_history's cart events and order
+# lines (tests/fixture_warehouse.py).
+@dataclass(frozen=True)
+class Carts:
+    result: dict  # truth.cart_lines: {"lines", "carts", "watermark"}
+    recovered: set[str]
+    promotions: dict[str, list[dict]]
+
+    def of(self, status: str) -> list[dict]:
+        return [c for c in self.result["carts"].values() if c["status"] == status]
+
+
+@functools.cache
+def cart_truth() -> Carts:
+    history = shop_history()
+    events = [
+        truth.CartEvent(r["event_id"], r["cart_id"], r["customer_id"], r["event_type"], r["product_id"],
+                        r["quantity"], r["unit_price"], r["event_ts"].replace(tzinfo=UTC))
+        for r in history["cart_events"]
+    ]  # fmt: skip
+    orders = [
+        truth.Order(o["customer_id"], o["product_id"], o["transaction_ts"].replace(tzinfo=UTC))
+        for o in history["transactions"]
+    ]
+    result = truth.cart_lines(events)
+    return Carts(result, truth.recovered(result, orders), truth.promotions(result, orders))
+
+
+def naive(moment: datetime) -> datetime:
+    """A UTC time as the warehouse keeps it."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def chart_series(at, n: int, field: str) -> list[tuple[date, float]]:
+    """(day, field) of the rows the page's n-th chart draws (its Arrow dataset)."""
+    (dataset,) = at.get("vega_lite_chart")[n].proto.datasets
+    data = pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
+    return [(pd.Timestamp(d).date(), round(float(v), 9)) for d, v in data[["date", field]].itertuples(index=False)]
+
+
+def expected_cart_metrics() -> dict[str, str]:
+    carts = cart_truth()
+    abandoned, checked_out = carts.of("abandoned"), carts.of("checked_out")
+    return {
+        "Abandoned carts": fmt.count(len(abandoned)),
+        "Value left in them": fmt.amount(float(sum(c["cart_value"] for c in abandoned))),
+        "Abandonment rate": fmt.share(len(abandoned) / (len(abandoned) + len(checked_out))),
+        "Recovery rate": fmt.share(len(carts.recovered) / len(abandoned)),
+        "As of": f"{carts.result['watermark']:%d %b}",  # the watermark's day; its year and time below
+    }
+
+
+def test_cart_abandonment_headline_trend_and_products(marts_env):
+    at = page("cart_abandonment")
+    at.run()
+    carts = cart_truth()
+    abandoned, checked_out = carts.of("abandoned"), carts.of("checked_out")
+    assert shown(at) == expected_cart_metrics()
+    assert at.metric[4].delta == f"{carts.result['watermark']:%Y, %H:%M} UTC"
+    assert at.metric[4].help.endswith(f"({fmt.timestamp(carts.result['watermark'])})")
+    # the fixture's numbers: one cart won back, the one left two days before its product was bought
+    assert (shown(at)["Abandoned carts"], shown(at)["Recovery rate"]) == ("101", "1.0%")
+    assert carts.recovered == {"CART-LEFT-2-DAYS"}
+    assert at.caption[0].value == (
+        f"{len(carts.result['carts'])} carts of signed-in customers: {len(checked_out)} checked out, "
+        f"{len(abandoned)} abandoned ({len(carts.recovered)} of them recovered), the rest emptied or still open"
+    )
+
+    # by the (UTC) day of each cart's last activity: abandoned / (abandoned + checked out), recovered / abandoned
+    days: dict[date, Counter] = defaultdict(Counter)
+    for cart_id, c in carts.result["carts"].items():
+        days[c["last_activity_at"].date()].update([c["status"]] + (["recovered"] if cart_id in carts.recovered else []))
+    assert chart_series(at, 0, "abandonment_rate") == [
+        (d, round(n["abandoned"] / (n["abandoned"] + n["checked_out"]), 9))
+        for d, n in sorted(days.items()) if n["abandoned"] + n["checked_out"]
+    ]  # fmt: skip
+    assert chart_series(at, 1, "recovery_rate") == [
+        (d, round(n["recovered"] / n["abandoned"], 9)) for d, n in sorted(days.items()) if n["abandoned"]
+    ]
+
+    # the ten products that left the most value in abandoned carts, named from the catalogue
+    catalogue = {p.product_id: p for p in the_shop(2026).products}
+    per_product = truth.product_abandonment(carts.result)
+    values = [p["value_abandoned"] for p in per_product.values()]
+    top = sorted((i for i in per_product.items() if i[1]["carts_abandoned"]),
+                 key=lambda i: (-i[1]["value_abandoned"], i[0]))[:10]  # fmt: skip
+    assert [list(row) for row in at.dataframe[0].value.itertuples(index=False)] == [
+        [1 + sum(v > p["value_abandoned"] for v in values), product, catalogue[product].name,
+         catalogue[product].category, p["carts_abandoned"], p["units_abandoned"], float(p["value_abandoned"]),
+         p["abandonment_rate"]]
+        for product, p in top
+    ]  # fmt: skip
+
+
+def test_cart_abandonment_promotions_per_customer(marts_env):
+    at = page("cart_abandonment")
+    at.run()
+    shown(at)
+    promotions = cart_truth().promotions
+    totals = {customer: sum(p["value_abandoned"] for p in items) for customer, items in promotions.items()}
+    order = sorted(totals, key=lambda c: (-totals[c], c))
+    picker = at.selectbox(key="promotion_customer")
+    # the customers with promotions, most value left first (then by id), the first one chosen
+    assert picker.options == [
+        f"{c} · {fmt.amount(float(totals[c]))} in {len(promotions[c])} product{'' if len(promotions[c]) == 1 else 's'}"
+        for c in order
+    ]
+    assert picker.value == order[0]
+
+    catalogue = {p.product_id: p.name for p in the_shop(2026).products}
+
+    def table() -> list[tuple]:
+        return [(r.rank, r.product_id, r.product_name, round(r.value_abandoned, 2), r.last_activity.to_pydatetime())
+                for r in at.dataframe[1].value.itertuples()]  # fmt: skip
+
+    def expected(customer: str) -> list[tuple]:
+        return [(p["rank"], p["product_id"], catalogue[p["product_id"]], round(float(p["value_abandoned"]), 2),
+                 naive(p["last_activity"])) for p in promotions[customer]]  # fmt: skip
+
+    assert table() == expected(order[0])
+    assert len(table()) == 10  # the first customer left more: their list stops at ten
+
+    # a product bought after it was left is never promoted: the customer who left only that one
+    # (nine days before buying it, too long to count as recovered) has no promotions
+    (late,) = [r for r in shop_history()["cart_events"] if r["cart_id"] == "CART-LEFT-9-DAYS"]
+    assert late["customer_id"] not in promotions
+    assert not [o for o in picker.options if o.startswith(f"{late['customer_id']} ")]
+
+    # another customer, the last in the list: their own promotions
+    at.selectbox(key="promotion_customer").set_value(order[-1]).run()
+    assert at.selectbox(key="promotion_customer").value == order[-1]
+    assert table() == expected(order[-1])
+
+
+def test_cart_abandonment_without_cart_events(dashboard_home, tmp_path, monkeypatch):
+    # Given the dashboard warehouse as it is before any cart event landed: the cart marts built, empty
+    home = copy_home(dashboard_home, tmp_path / "home")
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+        for mart in ("fct_cart_events", "fct_cart_lines", "fct_carts", "cart_abandonment_daily",
+                     "product_abandonment", "customer_promotions"):  # fmt: skip
+            con.execute(f"delete from marts.{mart}")
+    monkeypatch.setenv("SHOPLAKE_HOME", str(home))
+    at = page("cart_abandonment")
+    at.run()
+    # Then the page says so, and shows no numbers
+    assert shown(at) == {}
+    assert [i.value for i in at.info] == [
+        "No cart events in the warehouse yet: land a cart_events file "
+        "(or run `shoplake generate cart_events`, or `make demo`)."
+    ]
+    assert not at.dataframe and not at.get("vega_lite_chart")

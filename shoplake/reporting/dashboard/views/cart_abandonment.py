@@ -14,12 +14,15 @@ from shoplake.reporting.executions import ExecutionSource
 
 
 def daily_rate_chart(daily: pd.DataFrame, rate: str, title: str, count: str, count_title: str) -> alt.Chart:
-    """A day's ``rate`` as a line (days without a denominator are left out), ``count`` in the tooltip."""
+    """A day's ``rate`` as a line (days without a denominator are left out), ``count`` in the tooltip;
+    the x axis spans every day of ``daily``, so the charts of one page line up."""
+    days = pd.to_datetime(daily["date"])
+    span = alt.Scale(domain=[f"{days.min():%Y-%m-%d}", f"{days.max():%Y-%m-%d}"])
     return (
         alt.Chart(daily.dropna(subset=[rate]))
         .mark_line(point=True)
         .encode(
-            x=alt.X("date:T", title="Day of the cart's last activity (UTC)"),
+            x=alt.X("date:T", title="Day of the cart's last activity (UTC)", scale=span),
             y=alt.Y(f"{rate}:Q", title=title, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
             tooltip=[alt.Tooltip("date:T", title="Day", format="%Y-%m-%d"),
                      alt.Tooltip(f"{count}:Q", title=count_title, format=",d"),
@@ -38,7 +41,6 @@ def render(marts: Marts, executions: ExecutionSource | None) -> None:
             "(or run `shoplake generate cart_events`, or `make demo`)."
         )
         return
-    as_of = "–" if c.as_of is None else fmt.timestamp(c.as_of)
     metrics = [
         ("Abandoned carts", fmt.count(c.abandoned),
          "Carts that still hold items, were never checked out and went quiet"),
@@ -48,11 +50,18 @@ def render(marts: Marts, executions: ExecutionSource | None) -> None:
          "Abandoned carts / (abandoned + checked-out carts); open and emptied carts are neither"),
         ("Recovery rate", fmt.share(c.recovery_rate),
          "Abandoned carts whose customer then bought one of the products left in them"),
-        ("As of", as_of, "The watermark: the newest cart event less a grace period for late events. "
-                         "A cart's age is measured from here, not from now."),
     ]  # fmt: skip
-    for col, (label, value, help_text) in zip(st.columns(len(metrics)), metrics, strict=True):
-        col.metric(label, value, border=True, help=help_text)
+    cols = st.columns(len(metrics) + 1)
+    for col, (label, value, help_text) in zip(cols, metrics, strict=False):
+        col.metric(label, value, border=True, help=help_text, height="stretch")
+    as_of = "The watermark: the newest cart event less a grace period for late events; ages are measured from it"
+    if c.as_of is None:
+        cols[-1].metric("As of", "–", border=True, help=as_of, height="stretch")
+    else:
+        # the day as the value (a whole timestamp does not fit the card), the year and time below it
+        cols[-1].metric("As of", f"{c.as_of:%d %b}", delta=f"{c.as_of:%Y}, {c.as_of:%H:%M} UTC", delta_color="off",
+                        delta_arrow="off", border=True, help=f"{as_of} ({fmt.timestamp(c.as_of)})",
+                        height="stretch")  # fmt: skip
     st.caption(
         f"{fmt.count(c.carts)} carts of signed-in customers: {fmt.count(c.checked_out)} checked out, "
         f"{fmt.count(c.abandoned)} abandoned ({fmt.count(c.recovered)} of them recovered), the rest emptied or "
