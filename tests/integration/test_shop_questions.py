@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from shoplake.datasets.cart_events.sample import write_sample as write_cart_events
 from shoplake.datasets.clickstream.sample import write_sample as write_events
 from shoplake.datasets.products.sample import write_sample as write_catalogue
 from shoplake.datasets.reviews.sample import write_store_sample
@@ -44,12 +45,14 @@ def shop(tmp_path_factory) -> dict[str, Any]:
         "transactions": root / "orders.csv",
         "clickstream": root / "events.jsonl",
         "reviews": root / "store-reviews.csv",
+        "cart_events": root / "cart-events.csv",
     }
     period = dict(day=FIRST, until=LAST, sessions_per_day=PER_DAY, corrupt_share=0.0)
     write_catalogue(files["products"], 120, corrupt_share=0.0, duplicate_share=0.0, day=FIRST)
     write_orders(files["transactions"], None, duplicate_share=0.01, **period)
     write_events(files["clickstream"], None, duplicate_share=0.01, **period)
     write_store_sample(files["reviews"], None, duplicate_share=0.0, **period)
+    write_cart_events(files["cart_events"], None, duplicate_share=0.01, **period)
     home = root / "home"
     mp = pytest.MonkeyPatch()
     mp.setenv("SHOPLAKE_HOME", str(home))
@@ -77,7 +80,11 @@ def approx(value: Any) -> Any:
 
 
 def test_every_file_published_and_the_marts_built(shop):
-    assert [(r.status, r.counts["quarantined"]) for r in shop["results"]] == [("SUCCEEDED", 0)] * 4
+    # (anonymous visitors' carts are quarantined: only customers' carts can be won back)
+    assert [(r.status, r.counts["quarantined"] > 0) for r in shop["results"]] == [("SUCCEEDED", False)] * 4 + [
+        ("SUCCEEDED", True)
+    ]
+    assert set(shop["results"][4].quarantine_reasons) == {"anonymous_cart"}
     # everything built and passed; the November peaks warn (test_data_quality_on_the_clean_history…)
     assert {uid.rsplit(".", 1)[0]: s for uid, s in statuses(shop["build"]).items() if s not in ("success", "pass")} == {
         "test.shoplake.dq_status_is_not_dq_gate__transactions_warn": "warn",
@@ -208,6 +215,7 @@ BUSINESS_MARTS = (
     "product_sales_monthly", "category_sales_monthly", "customer_lifetime_value", "customer_cohorts",
     "customer_segments", "sessions", "funnel_daily", "products_bought_together", "products_viewed_together",
     "product_engagement", "revenue_daily", "revenue_monthly", "return_rates",
+    "fct_cart_lines", "fct_carts", "product_abandonment", "cart_abandonment_daily", "customer_promotions",
 )  # fmt: skip
 
 

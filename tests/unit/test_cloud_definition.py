@@ -1590,7 +1590,7 @@ QUICKSIGHT_RESOURCES = {
     **{f"QuickSightDataSet{name}": "AWS::QuickSight::DataSet" for name in (
         "RevenueDaily", "ProductSalesMonthly", "CategorySalesMonthly", "CustomerLifetimeValue", "CustomerCohorts",
         "CustomerSegments", "FunnelDaily", "ProductsBoughtTogether", "ProductsViewedTogether", "ProductEngagement",
-        "ReturnRates", "DqCheckResults",
+        "ReturnRates", "FctCarts", "CartAbandonmentDaily", "ProductAbandonment", "CustomerPromotions", "DqCheckResults",
     )},
     "QuickSightDashboard": "AWS::QuickSight::Dashboard",
 }  # fmt: skip
@@ -1796,14 +1796,16 @@ def test_quicksight_dashboard_has_the_local_apps_pages(templates):
     sheets = {(s["SheetId"], s["Name"]): [visual(v) for v in s["Visuals"]] for s in definition["Sheets"]}
     # the local app's pages, in its order (shoplake/reporting/dashboard/app.py)
     assert [name for _, name in sheets] == [
-        "Overview", "Sales", "Customers", "Funnel", "Recommendations", "Returns", "Products", "Reviewers",
-        "Pipeline health", "Data quality",
+        "Overview", "Sales", "Customers", "Funnel", "Cart abandonment", "Recommendations", "Returns", "Products",
+        "Reviewers", "Pipeline health", "Data quality",
     ]  # fmt: skip
     shop = {key: visuals for key, visuals in sheets.items() if key[0] not in REVIEW_SHEETS}
     assert {key: [kind for _, kind, _ in visuals] for key, visuals in shop.items()} == {
         ("sales", "Sales"): ["KPIVisual"] * 3 + ["ComboChartVisual", "TableVisual", "BarChartVisual"],
         ("customers", "Customers"): ["KPIVisual"] * 3 + ["BarChartVisual", "BarChartVisual", "HeatMapVisual"],
         ("funnel", "Funnel"): ["KPIVisual"] * 4 + ["BarChartVisual", "LineChartVisual"],
+        ("cart-abandonment", "Cart abandonment"): ["KPIVisual"] * 3
+        + ["LineChartVisual", "LineChartVisual", "BarChartVisual", "TableVisual", "TableVisual"],
         ("recommendations", "Recommendations"): ["KPIVisual"] * 3 + ["TableVisual", "TableVisual"],
         ("returns", "Returns"): ["KPIVisual"] * 3 + ["BarChartVisual", "TableVisual"],
         ("data-quality", "Data quality"): ["KPIVisual"] * 2 + ["BarChartVisual", "TableVisual"],
@@ -1884,6 +1886,7 @@ def test_quicksight_dashboard_has_the_local_apps_pages(templates):
             ("DateTimePicker", "Visits started until", "PeriodEnd"),
             ("Dropdown", "Device", "funnel-device-filter"),
         ],
+        "cart-abandonment": [("Dropdown", "Customer", "PromoteTo")],
         "recommendations": [("Dropdown", "Product", "RecommendFor")],
         "returns": [],
         "data-quality": [("Dropdown", "Dataset", "dq-dataset-filter")],

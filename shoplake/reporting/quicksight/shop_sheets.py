@@ -93,6 +93,25 @@ RETURN_RATES = _table(
 DQ_CHECK_RESULTS = _table(
     "DQ_CHECK_RESULTS", "CHECKED_AT:t DATASET:s CHECK_NAME:s DATE:t OBSERVED:d EXPECTED:d STATUS:s MESSAGE:s"
 )
+FCT_CARTS = _table(
+    "FCT_CARTS",
+    "CART_ID:s CUSTOMER_ID:s FIRST_EVENT_AT:t LAST_ACTIVITY_AT:t LAST_ACTIVITY_DATE:t CHECKED_OUT_AT:t EVENTS:i "
+    "PRODUCTS:i UNITS:i CART_VALUE:d STATUS:s IS_ABANDONED:b IS_RECOVERED:b RECOVERED_AT:t WATERMARK:t",
+)
+CART_ABANDONMENT_DAILY = _table(
+    "CART_ABANDONMENT_DAILY",
+    "DATE:t CARTS:i CARTS_CHECKED_OUT:i CARTS_ABANDONED:i CARTS_OPEN:i CARTS_EMPTIED:i CARTS_RECOVERED:i "
+    "VALUE_ABANDONED:d ABANDONMENT_RATE:d RECOVERY_RATE:d",
+)
+PRODUCT_ABANDONMENT = _table(
+    "PRODUCT_ABANDONMENT",
+    "PRODUCT_ID:s CARTS_WITH_PRODUCT:i CARTS_ABANDONED:i UNITS_ABANDONED:i VALUE_ABANDONED:d ABANDONMENT_RATE:d "
+    "VALUE_RANK:i",
+)
+CUSTOMER_PROMOTIONS = _table(
+    "CUSTOMER_PROMOTIONS",
+    "CUSTOMER_ID:s RANK:i PRODUCT_ID:s VALUE_ABANDONED:d LAST_ACTIVITY:t UNITS_ABANDONED:i CARTS_ABANDONED:i AS_OF:t",
+)
 # Only the name: the pairs show the other product's name.
 DIM_PRODUCTS = Table("DIM_PRODUCTS", (("PRODUCT_ID", STRING), ("PRODUCT_NAME", STRING)))
 
@@ -109,12 +128,22 @@ DATA_SETS = (
     DataSet("products_viewed_together", PRODUCTS_VIEWED_TOGETHER),
     DataSet("product_engagement", PRODUCT_ENGAGEMENT),
     DataSet("return_rates", RETURN_RATES, lookup=_NAMED),
+    DataSet("fct_carts", FCT_CARTS),
+    DataSet("cart_abandonment_daily", CART_ABANDONMENT_DAILY),
+    DataSet("product_abandonment", PRODUCT_ABANDONMENT, lookup=_NAMED),
+    DataSet("customer_promotions", CUSTOMER_PROMOTIONS, lookup=_NAMED),
     DataSet("dq_check_results", DQ_CHECK_RESULTS),
 )
 DAILY, SALES, CATEGORIES = "revenue_daily", "product_sales_monthly", "category_sales_monthly"
 CLV, COHORTS, SEGMENTS, FUNNEL = "customer_lifetime_value", "customer_cohorts", "customer_segments", "funnel_daily"
 BOUGHT, VIEWED, ENGAGEMENT = "products_bought_together", "products_viewed_together", "product_engagement"
 RETURNS, DQ = "return_rates", "dq_check_results"
+CARTS, CART_DAILY, ABANDONED, PROMOTIONS = (
+    "fct_carts",
+    "cart_abandonment_daily",
+    "product_abandonment",
+    "customer_promotions",
+)
 
 TOP_PRODUCTS = 10  # shoplake/reporting/dashboard/shop_queries.py top_products
 
@@ -122,6 +151,13 @@ PARAMETERS = (
     {
         "StringParameterDeclaration": {
             "Name": "RecommendFor",
+            "ParameterValueType": "SINGLE_VALUED",
+            "ValueWhenUnset": {"ValueWhenUnsetOption": "NULL"},
+        }
+    },
+    {
+        "StringParameterDeclaration": {
+            "Name": "PromoteTo",
             "ParameterValueType": "SINGLE_VALUED",
             "ValueWhenUnset": {"ValueWhenUnsetOption": "NULL"},
         }
@@ -282,6 +318,75 @@ FUNNEL_SHEET = Sheet(
     ),
 )
 
+CARTS_SHEET = Sheet(
+    "cart-abandonment",
+    "Cart abandonment",
+    rows=(
+        row(
+            6,
+            kpi("carts-abandoned", "Abandoned carts", col(CART_DAILY, "CARTS_ABANDONED", "sum", "Abandoned", "count")),
+            kpi("carts-value", "Value left in them", col(CART_DAILY, "VALUE_ABANDONED", "sum", "Value", "rating")),
+            kpi("carts-recovered", "Recovered carts", col(CART_DAILY, "CARTS_RECOVERED", "sum", "Recovered", "count")),
+        ),
+        row(
+            12,
+            line(
+                "carts-abandonment-rate",
+                "Abandonment rate per day",
+                col(CART_DAILY, "ABANDONMENT_RATE", "average", "Abandoned / ended", "share"),
+                col(CART_DAILY, "DATE", "date", "Day of last activity", granularity="DAY"),
+            ),
+            line(
+                "carts-recovery-rate",
+                "Recovery rate per day",
+                col(CART_DAILY, "RECOVERY_RATE", "average", "Recovered / abandoned", "share"),
+                col(CART_DAILY, "DATE", "date", "Day of last activity", granularity="DAY"),
+            ),
+            bar(
+                "carts-by-status",
+                "Carts by outcome",
+                col(CARTS, "CART_VALUE", "sum", "Value", "rating"),
+                col(CARTS, "STATUS", "category", "Outcome"),
+            ),
+        ),
+        row(
+            12,
+            listing(
+                "carts-products",
+                "Products left in carts most",
+                ABANDONED,
+                (
+                    ("PRODUCT_ID", "Product"),
+                    ("PRODUCT_NAME", "Name"),
+                    ("CARTS_ABANDONED", "Carts", "count"),
+                    ("UNITS_ABANDONED", "Units left", "count"),
+                    ("VALUE_ABANDONED", "Value left", "rating"),
+                    ("ABANDONMENT_RATE", "Abandonment rate", "share"),
+                ),
+                sort=("VALUE_ABANDONED", "DESC"),
+                page_size=TOP_PRODUCTS,
+            ),  # fmt: skip
+            listing(
+                "carts-promotions",
+                "Promotions of the customer",
+                PROMOTIONS,
+                (
+                    ("RANK", "Rank"),
+                    ("PRODUCT_ID", "Product"),
+                    ("PRODUCT_NAME", "Name"),
+                    ("VALUE_ABANDONED", "Value left", "rating"),
+                    ("LAST_ACTIVITY", "Last touched"),
+                ),
+                sort=("RANK", "ASC"),
+                page_size=10,
+            ),  # fmt: skip
+        ),
+    ),
+    parameter_controls=(
+        dropdown("carts-customer", "Customer", "PromoteTo", col(PROMOTIONS, "CUSTOMER_ID", "category")),
+    ),
+)
+
 _PAIRS = (("OTHER_PRODUCT_ID", "Product"), ("CONFIDENCE", "Confidence", "share"), ("LIFT", "Lift", "rating"))
 RECOMMENDATIONS_SHEET = Sheet(
     "recommendations",
@@ -415,7 +520,7 @@ DQ_SHEET = Sheet(
     ),
 )
 
-SHEETS = (SALES_SHEET, CUSTOMERS_SHEET, FUNNEL_SHEET, RECOMMENDATIONS_SHEET, RETURNS_SHEET, DQ_SHEET)
+SHEETS = (SALES_SHEET, CUSTOMERS_SHEET, FUNNEL_SHEET, CARTS_SHEET, RECOMMENDATIONS_SHEET, RETURNS_SHEET, DQ_SHEET)
 
 
 def _category_filter(group: str, sheet: Sheet, ds: str, column: str) -> Filter:
@@ -482,6 +587,12 @@ FILTERS = (
         "recommendations",
         ("recommend-viewed-together",),
         equals_parameter(VIEWED, "PRODUCT_ID", "RecommendFor"),
+    ),  # fmt: skip
+    Filter(
+        "carts-promotions-of-customer",
+        "cart-abandonment",
+        ("carts-promotions",),
+        equals_parameter(PROMOTIONS, "CUSTOMER_ID", "PromoteTo"),
     ),  # fmt: skip
     Filter(
         "returns-ranked-only",
