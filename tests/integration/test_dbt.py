@@ -440,6 +440,7 @@ def test_source_freshness_thresholds(built, tmp_path):
     assert fresh.success
     assert statuses(fresh) == {
         "source.shoplake.amazon.reviews": "pass",
+        "source.shoplake.shop.cart_events": "pass",
         "source.shoplake.shop.clickstream_events": "pass",
         "source.shoplake.shop.products": "pass",
         "source.shoplake.shop.transactions": "pass",
@@ -455,6 +456,7 @@ def test_source_freshness_thresholds(built, tmp_path):
     assert stale.success
     assert statuses(stale) == {
         "source.shoplake.amazon.reviews": "warn",
+        "source.shoplake.shop.cart_events": "pass",  # never sent a file: not started
         "source.shoplake.shop.clickstream_events": "pass",  # never sent a file: not started
         "source.shoplake.shop.products": "pass",  # a week without a catalogue export is still fine
         "source.shoplake.shop.transactions": "pass",
@@ -663,7 +665,7 @@ def test_models_run_on_the_snowflake_dialect(fakesnow_server, tmp_path):
     args = ("build", "--exclude-resource-type", "unit_test")
     done = dbt_process(tmp_path, *args, target="fakesnow", FAKESNOW_PORT=str(port))
     assert not_passed(done) == {DUPLICATES_WARNING: "warn"}
-    assert sum(uid.startswith("model.") for uid in done) == 48
+    assert sum(uid.startswith("model.") for uid in done) == 58
 
     reviews, reasons, history, lines, customers, products = snowflake_sql(
         port,

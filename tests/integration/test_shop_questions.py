@@ -25,6 +25,7 @@ from shoplake.datasets.reviews.sample import write_store_sample
 from shoplake.datasets.transactions.sample import write_sample as write_orders
 from shoplake.local.runtime import LocalCloud
 from shoplake.project import REPO_ROOT
+from tests import cart_truth
 from tests import shop_truth as truth
 from tests.fixture_warehouse import TABLES, contract_columns, dbt, dbt_process, statuses
 from tests.integration.test_dbt import fakesnow_server, snowflake_literal, snowflake_sql  # noqa: F401 - a fixture
@@ -89,6 +90,7 @@ def test_every_file_published_and_the_marts_built(shop):
     assert {uid.rsplit(".", 1)[0]: s for uid, s in statuses(shop["build"]).items() if s not in ("success", "pass")} == {
         "test.shoplake.dq_status_is_not_dq_gate__transactions_warn": "warn",
         "test.shoplake.dq_status_is_not_dq_gate__clickstream_warn": "warn",
+        "test.shoplake.dq_status_is_not_dq_gate__cart_events_warn": "warn",
     }
 
 
@@ -203,9 +205,12 @@ def test_data_quality_on_the_clean_history_flags_only_the_real_peaks(shop, answe
                              "where status != 'pass' order by dataset, check_name, date")  # fmt: skip
     events_per_day = [e.ts.date() for e in answers["events"]]
     lines_per_day = [ln.day for ln in answers["lines"]]
-    want = [("clickstream", "volume_anomaly", d, "warn") for d in truth.volume_warnings(events_per_day)] + [
-        ("transactions", "volume_anomaly", d, "warn") for d in truth.volume_warnings(lines_per_day)
-    ]
+    carts_per_day = [e.ts.date() for e in cart_truth.read_events(shop["files"]["cart_events"])]
+    want = (
+        [("cart_events", "volume_anomaly", d, "warn") for d in truth.volume_warnings(carts_per_day)]
+        + [("clickstream", "volume_anomaly", d, "warn") for d in truth.volume_warnings(events_per_day)]
+        + [("transactions", "volume_anomaly", d, "warn") for d in truth.volume_warnings(lines_per_day)]
+    )
     assert [(r["dataset"], r["check_name"], r["date"], r["status"]) for r in got] == want
     assert date(2026, 11, 27) in [w[2] for w in want]  # Black Friday stands out
 
