@@ -71,10 +71,21 @@ class DatasetTransform(ABC):
         :meth:`work_columns` (null where the record is not valid).
         """
 
-    @abstractmethod
     def publish(self, records: DataFrame) -> dict[str, DataFrame]:
         """Work records (:meth:`work_schema`) → every published table but the quarantine, each
-        with its contract's columns and its partition column."""
+        with its contract's columns and its partition column.
+
+        By default the dataset publishes its records table only, as the work records hold it
+        (every contract column, typed, then the partition column); a dataset with more tables
+        (reviews and their images) overrides this."""
+        from pyspark.sql import functions as F
+
+        from shoplake.core.spark import typed
+
+        table = self.dataset.records_table
+        columns = {name: F.col(name) for name in table.column_names}
+        partition = {self.partition_column: F.col(self.partition_column)} if self.partition_column else None
+        return {table.name: records.select(*typed(table, columns, partition))}
 
     # -- derived from the contract ---------------------------------------------------------
     @property

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import random
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -428,3 +429,17 @@ def mix_records(
         by_reason[reason] += 1
         items.append(("malformed", record) if reason == "malformed" else record | broken[reason])
     return items, by_reason
+
+
+def render_records(fmt: str, items: list[object], columns: tuple[str, ...], *, broken_json: str) -> str:
+    """A sample's text from ``mix_records`` items: JSON Lines (a malformed item is the line
+    ``broken_json``, which no JSON parser reads), or CSV with a header (a malformed item is its
+    record with one field too many)."""
+    if fmt == "jsonl":
+        return "".join((broken_json if isinstance(i, tuple) else json.dumps(i)) + "\n" for i in items)
+    out = [csv_line(list(columns))]
+    for item in items:
+        record = item[1] if isinstance(item, tuple) else item
+        extra = ["one field too many"] if isinstance(item, tuple) else []
+        out.append(csv_line([record[c] for c in columns] + extra))
+    return "\n".join(out) + "\n"

@@ -8,7 +8,6 @@ each, the contract's reasons in turn.
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -98,7 +97,7 @@ def write_sample(
     kinds = shop.plan_kinds(rows, corrupt_share, duplicate_share, rng)
     records = (e.record(generator.uses_epoch_millis(e)) for e in events)
     items, by_reason = shop.mix_records(kinds, records, rng, REASONS, _BROKEN)
-    shop.write_text(path, _render(fmt, items))
+    shop.write_text(path, shop.render_records(fmt, items, FIELDS, broken_json='{"event_id": '))
     # An anonymous cart's record is quarantined, and so is a copy of one (only valid records
     # can be duplicates).
     anonymous = sum(1 for k, i in zip(kinds, items, strict=True) if k != "c" and i["customer_id"] == "")
@@ -107,17 +106,6 @@ def write_sample(
     reasons = {malformed if r == "malformed" else r: n for r, n in by_reason.items()} | {"anonymous_cart": anonymous}
     valid = kinds.count("v") - (anonymous - anonymous_copies)
     return shop.SampleStats(rows, valid, kinds.count("d") - anonymous_copies, kinds.count("c") + anonymous, reasons)
-
-
-def _render(fmt: str, items: list[object]) -> str:
-    if fmt == "jsonl":
-        return "".join(('{"event_id": ' if isinstance(i, tuple) else json.dumps(i)) + "\n" for i in items)
-    out = [shop.csv_line(list(FIELDS))]
-    for item in items:
-        record = item[1] if isinstance(item, tuple) else item
-        extra = ["one field too many"] if isinstance(item, tuple) else []
-        out.append(shop.csv_line([record[c] for c in FIELDS] + extra))
-    return "\n".join(out) + "\n"
 
 
 def describe(stats: shop.SampleStats) -> str:

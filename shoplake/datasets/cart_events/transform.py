@@ -23,7 +23,6 @@ from shoplake.core.columns import (
     sha_id,
     utc_date,
 )
-from shoplake.core.spark import typed
 from shoplake.core.transform import DatasetTransform, ParseContext
 from shoplake.datasets.cart_events.contract import (
     CART_EVENTS,
@@ -109,10 +108,6 @@ class CartEventsTransform(DatasetTransform):
 
     def parse(self, records: DataFrame, ctx: ParseContext) -> DataFrame:
         return parse_cart_events(records, ctx)
-
-    def publish(self, records: DataFrame) -> dict[str, DataFrame]:
-        columns = {name: F.col(name) for name in TABLE.column_names}
-        return {TABLE.name: records.select(*typed(TABLE, columns, {PARTITION: F.col(PARTITION)}))}
 
 
 TRANSFORM = CartEventsTransform()

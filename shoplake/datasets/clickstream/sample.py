@@ -7,7 +7,6 @@ resend events (duplicates); other records break one rule each, the contract's re
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Mapping
 from datetime import date, timedelta
@@ -95,38 +94,12 @@ def write_sample(
             raise ValueError("rows is required without until")
         rows = round(available / (1 - duplicate_share))
     kinds = shop.plan_kinds(rows, corrupt_share, duplicate_share, rng)
-    by_reason = dict.fromkeys(REASONS, 0)
-    items: list[object] = []
-    written: list[dict[str, object]] = []
-    corrupt_seen = 0
-    for kind in kinds:
-        if kind == "d":
-            items.append(dict(rng.choice(written[-30:])))
-            continue
-        record = _record(next(events), rng)
-        if kind == "v":
-            written.append(record)
-            items.append(record)
-            continue
-        reason = REASONS[corrupt_seen % len(REASONS)]
-        corrupt_seen += 1
-        by_reason[reason] += 1
-        items.append(("malformed", record) if reason == "malformed" else record | _BROKEN[reason])
-    shop.write_text(path, _render(fmt, items))
+    records = (_record(e, rng) for e in events)
+    items, by_reason = shop.mix_records(kinds, records, rng, REASONS, _BROKEN, recent=30)
+    shop.write_text(path, shop.render_records(fmt, items, COLUMNS, broken_json='{"event_id": '))
     malformed = "malformed_row" if fmt == "csv" else "malformed_json"
     reasons = {malformed if r == "malformed" else r: n for r, n in by_reason.items()}
     return shop.SampleStats(rows, kinds.count("v"), kinds.count("d"), kinds.count("c"), reasons)
-
-
-def _render(fmt: str, items: list[object]) -> str:
-    if fmt == "jsonl":
-        return "".join(('{"event_id": ' if isinstance(i, tuple) else json.dumps(i)) + "\n" for i in items)
-    out = [shop.csv_line(list(COLUMNS))]
-    for item in items:
-        record = item[1] if isinstance(item, tuple) else item
-        extra = ["one field too many"] if isinstance(item, tuple) else []
-        out.append(shop.csv_line([record[c] for c in COLUMNS] + extra))
-    return "\n".join(out) + "\n"
 
 
 def describe(stats: shop.SampleStats) -> str:

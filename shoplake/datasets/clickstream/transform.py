@@ -14,7 +14,6 @@ from shoplake.core.columns import (
     sha_id,
     utc_date,
 )
-from shoplake.core.spark import typed
 from shoplake.core.transform import DatasetTransform, ParseContext
 from shoplake.datasets.clickstream.contract import (
     CLICKSTREAM,
@@ -96,10 +95,6 @@ class ClickstreamTransform(DatasetTransform):
 
     def parse(self, records: DataFrame, ctx: ParseContext) -> DataFrame:
         return parse_clickstream(records, ctx)
-
-    def publish(self, records: DataFrame) -> dict[str, DataFrame]:
-        columns = {name: F.col(name) for name in TABLE.column_names}
-        return {TABLE.name: records.select(*typed(TABLE, columns, {PARTITION: F.col(PARTITION)}))}
 
 
 TRANSFORM = ClickstreamTransform()

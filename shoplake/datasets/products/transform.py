@@ -6,7 +6,6 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from shoplake.core.columns import blank_to_null, decimal, integer, iso_timestamp, present
-from shoplake.core.spark import typed
 from shoplake.core.transform import DatasetTransform, ParseContext
 from shoplake.datasets.products.contract import PRODUCTS
 
@@ -50,10 +49,6 @@ class ProductsTransform(DatasetTransform):
 
     def parse(self, records: DataFrame, ctx: ParseContext) -> DataFrame:
         return parse_products(records, ctx)
-
-    def publish(self, records: DataFrame) -> dict[str, DataFrame]:
-        columns = {name: F.col(name) for name in PRODUCTS_TABLE.column_names}
-        return {PRODUCTS_TABLE.name: records.select(*typed(PRODUCTS_TABLE, columns))}
 
 
 TRANSFORM = ProductsTransform()

@@ -10,7 +10,6 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from shoplake.core.columns import blank_to_null, decimal, integer, iso_timestamp, present, sha_id, us_datetime, utc_date
-from shoplake.core.spark import typed
 from shoplake.core.transform import DatasetTransform, ParseContext
 from shoplake.datasets.transactions.contract import NATIVE, ONLINE_RETAIL, STATUSES, TRANSACTIONS
 
@@ -95,10 +94,6 @@ class TransactionsTransform(DatasetTransform):
 
     def parse(self, records: DataFrame, ctx: ParseContext) -> DataFrame:
         return parse_transactions(records, ctx)
-
-    def publish(self, records: DataFrame) -> dict[str, DataFrame]:
-        columns = {name: F.col(name) for name in TABLE.column_names}
-        return {TABLE.name: records.select(*typed(TABLE, columns, {PARTITION: F.col(PARTITION)}))}
 
 
 TRANSFORM = TransactionsTransform()
