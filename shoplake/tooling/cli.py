@@ -147,6 +147,10 @@ def sql(query: str, fmt: str) -> None:
             raise click.ClickException(str(exc)) from None
         columns = [d[0] for d in cur.description] if cur.description else []
         rows = cur.fetchall()
+    _print_rows(columns, rows, fmt)
+
+
+def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=2, default=str))
     elif fmt == "csv":
@@ -380,6 +384,80 @@ def dashboard(port: int, host: str, warehouse: str | None) -> None:
         sys.exit(subprocess.call(command))  # noqa: S603
     except KeyboardInterrupt:
         sys.exit(0)
+
+
+@main.group()
+def source() -> None:
+    """The shop's operational PostgreSQL (embedded on this machine, RDS in the cloud)."""
+
+
+def _local_postgres():
+    from shoplake.local.postgres import LocalPostgres
+
+    return LocalPostgres(shoplake_home())
+
+
+@source.command("start")
+def source_start() -> None:
+    """Start the local PostgreSQL (data under $SHOPLAKE_HOME/postgres/) and apply the migrations."""
+    st = _local_postgres().start()
+    console.print(f"operational database running (pid {st.pid}): {st.uri}")
+
+
+@source.command("stop")
+def source_stop() -> None:
+    """Stop the local PostgreSQL (fast shutdown)."""
+    console.print("stopped" if _local_postgres().stop() else "was not running")
+
+
+@source.command("status")
+def source_status() -> None:
+    """Whether the local PostgreSQL runs, where its data is, and how to connect."""
+    st = _local_postgres().status()
+    if st.running:
+        out.print(f"running  pid {st.pid}  {st.uri}  data {st.pgdata}", highlight=False)
+    else:
+        out.print(f"stopped  data {st.pgdata}", highlight=False)
+        sys.exit(3)
+
+
+@source.command("sql")
+@click.argument("query")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def source_sql(query: str, fmt: str) -> None:
+    """Run QUERY against the operational database (dim_users, dim_products, fact_sales, deleted_rows)."""
+    import psycopg
+
+    try:
+        uri = _local_postgres().uri()
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    with psycopg.connect(uri) as con:
+        try:
+            cur = con.execute(query)
+        except psycopg.Error as exc:
+            raise click.ClickException(str(exc).strip()) from None
+        columns = [d.name for d in cur.description] if cur.description else []
+        rows = cur.fetchall() if cur.description else []
+    _print_rows(columns, rows, fmt)
+
+
+@main.command()
+@click.option("--rate", default=20.0, show_default=True, type=click.FloatRange(min=0.1), help="Operations a second.")
+@click.option("--duration", default=10.0, show_default=True, type=click.FloatRange(min=0), help="Seconds.")
+@click.option("--seed", default=7, show_default=True)
+@click.option("--writers", default=4, show_default=True, type=click.IntRange(1, 32), help="Concurrent connections.")
+def simulate(rate: float, duration: float, seed: int, writers: int) -> None:
+    """Traffic on the operational database: new orders, orders moving on, customers moving, prices
+    changing, cancelled orders deleted (starts the local server if it is not running)."""
+    from shoplake.tooling.simulate import simulate as run
+
+    pg = _local_postgres()
+    uri = pg.uri() if pg.status().running else pg.start().uri
+    result = run(uri, rate=rate, duration=duration, seed=seed, writers=writers)
+    if result.seeded:
+        console.print("seeded " + ", ".join(f"{t} with {n:,} rows" for t, n in result.seeded.items()))
+    out.print(result.describe(), highlight=False)
 
 
 # `shoplake snowflake apply|deploy-params`: the Snowflake platform DDL (shoplake/tooling/snowflake/).
