@@ -51,6 +51,7 @@ class Capture:
         out = []
         while (b := self.extract(table, **options)).key is not None:
             out.append(b)
+            assert len(out) < 1000, "the watermark does not move on"
         return out
 
     def captured(self, table: str) -> list[dict]:
