@@ -205,3 +205,33 @@ def test_writers_and_extractions_at_once_capture_every_row_exactly_once(capture)
         columns = ", ".join(table.column_names)
         source = sorted(capture.sql(f"select {columns} from {name}"))  # noqa: S608 - the module's names
         assert replayed == source, name
+
+
+@pytest.fixture(params=["local", "dynamodb"])
+def watermark_store(request, tmp_path):
+    if request.param == "local":
+        yield lambda: cdc.LocalWatermarks(tmp_path / "state")
+        return
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="eu-west-1")
+        client.create_table(TableName="shoplake-test-cdc-state", BillingMode="PAY_PER_REQUEST",
+                            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])  # fmt: skip
+        yield lambda: cdc.DynamoWatermarks("shoplake-test-cdc-state", client)
+
+
+def test_two_runs_at_once_cannot_both_move_a_watermark(watermark_store):
+    # Given two runs of one table that loaded the same state
+    first, second = watermark_store(), watermark_store()
+    assert first.load("fact_sales") == second.load("fact_sales") == cdc.TableState()
+    moved = cdc.TableState(cdc.Watermark(datetime(2026, 12, 1, 10, 0, 0, 1, tzinfo=UTC), "7"), cdc.BEGINNING)
+    # When the first saves / Then the second's save is refused, and a fresh load sees the first's
+    first.save("fact_sales", moved)
+    with pytest.raises(cdc.ConcurrentExtraction):
+        second.save("fact_sales", cdc.TableState())
+    assert watermark_store().load("fact_sales") == moved
+    # and the first may go on (its own version moved with it)
+    first.save("fact_sales", cdc.TableState(moved.rows, moved.deletes, None))

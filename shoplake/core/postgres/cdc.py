@@ -110,28 +110,51 @@ class WatermarkStore(Protocol):
     def save(self, table: str, state: TableState) -> None: ...
 
 
+class ConcurrentExtraction(RuntimeError):
+    """Another run of the same table saved its state first: this run's batch is not recorded
+    (its file, if written, is the same key the other run's pending batch names or a batch the
+    next run rewrites)."""
+
+
 class LocalWatermarks:
-    """``$SHOPLAKE_HOME/cdc/state/<table>.json``, replaced atomically (fsynced) on every save."""
+    """``$SHOPLAKE_HOME/cdc/state/<table>.json``, replaced atomically (fsynced) on every save.
+    Like the cloud's store, a save is conditional on the version loaded (under a file lock), so
+    two runs of one table at once cannot both move its watermark."""
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
+        self._versions: dict[str, int] = {}
+
+    def _read(self, table: str) -> dict[str, Any] | None:
+        path = self.folder / f"{table}.json"
+        return json.loads(path.read_text()) if path.exists() else None
 
     def load(self, table: str) -> TableState:
-        path = self.folder / f"{table}.json"
-        if not path.exists():
+        d = self._read(table)
+        self._versions[table] = 0 if d is None else d.get("version", 0)
+        if d is None:
             return TableState()
-        d = json.loads(path.read_text())
         return TableState(Watermark.from_json(d["rows"]), Watermark.from_json(d["deletes"]), d.get("pending"))
 
     def save(self, table: str, state: TableState) -> None:
+        import fcntl
+
         self.folder.mkdir(parents=True, exist_ok=True)
-        body = {"rows": state.rows.to_json(), "deletes": state.deletes.to_json(), "pending": state.pending}
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-        with os.fdopen(fd, "w") as f:
-            json.dump(body, f, indent=2)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.folder / f"{table}.json")
+        with open(self.folder / f".{table}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            current = self._read(table)
+            version = self._versions.get(table, 0)
+            if (0 if current is None else current.get("version", 0)) != version:
+                raise ConcurrentExtraction(f"{table}: another extraction saved its state first")
+            body = {"version": version + 1, "rows": state.rows.to_json(), "deletes": state.deletes.to_json(),
+                    "pending": state.pending}  # fmt: skip
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+            with os.fdopen(fd, "w") as f:
+                json.dump(body, f, indent=2)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.folder / f"{table}.json")
+            self._versions[table] = version + 1
 
 
 # -- reading the source ------------------------------------------------------------------------
@@ -333,3 +356,45 @@ def _cursor(connect) -> Iterator[Any]:
         con.commit()
     finally:
         con.close()
+
+
+class DynamoWatermarks:
+    """The cloud's watermark store: one item per table (``id = cdc#<table>``) in the CDC state
+    table beside the idempotency table. Reads are consistent; every save is conditional on the
+    version it loaded, so two runs of one table at once cannot both move its watermark."""
+
+    def __init__(self, table_name: str, client=None):
+        import boto3
+
+        self.table_name = table_name
+        self.client = client or boto3.client("dynamodb")
+        self._versions: dict[str, int] = {}
+
+    def load(self, table: str) -> TableState:
+        item = self.client.get_item(
+            TableName=self.table_name, Key={"id": {"S": f"cdc#{table}"}}, ConsistentRead=True
+        ).get("Item")
+        if item is None:
+            self._versions[table] = 0
+            return TableState()
+        self._versions[table] = int(item["version"]["N"])
+        d = json.loads(item["state"]["S"])
+        return TableState(Watermark.from_json(d["rows"]), Watermark.from_json(d["deletes"]), d.get("pending"))
+
+    def save(self, table: str, state: TableState) -> None:
+        version = self._versions.get(table, 0)
+        body = {"rows": state.rows.to_json(), "deletes": state.deletes.to_json(), "pending": state.pending}
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item={
+                    "id": {"S": f"cdc#{table}"},
+                    "version": {"N": str(version + 1)},
+                    "state": {"S": json.dumps(body)},
+                },
+                ConditionExpression="attribute_not_exists(id) OR version = :v",
+                ExpressionAttributeValues={":v": {"N": str(version)}},
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            raise ConcurrentExtraction(f"{table}: another extraction saved its state first") from None
+        self._versions[table] = version + 1
