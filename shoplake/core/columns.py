@@ -122,3 +122,19 @@ def us_datetime(c: Column) -> Column:
         & second.between(0, 59)
     )
     return F.when(valid, F.make_timestamp(year, month, day, hour, minute, second))
+
+
+_OFFSET = r"(Z|[+-]\d{2}:?\d{2})$"
+
+
+def event_timestamp(c: Column) -> Column:
+    """An event time as trackers and cart services send it: ISO 8601 *with* an offset (without
+    one, whose local time would it be?) or epoch milliseconds; a UTC timestamp, or null."""
+    t = F.trim(c)
+    return F.coalesce(F.when(t.rlike(_OFFSET), iso_timestamp(t)), epoch_millis_timestamp(t))
+
+
+def utc_suffixed_timestamp(c: Column) -> Column:
+    """A ``YYYY-MM-DD HH:MM:SS UTC`` text (the public store-event exports) as a UTC timestamp, or null."""
+    t = F.trim(c)
+    return F.when(t.rlike(r" UTC$"), iso_timestamp(F.regexp_replace(t, r"\s+UTC$", "Z")))

@@ -16,12 +16,12 @@ from pyspark.sql import functions as F
 from shoplake.core.columns import (
     blank_to_null,
     decimal,
-    epoch_millis_timestamp,
+    event_timestamp,
     integer,
-    iso_timestamp,
     present,
     sha_id,
     utc_date,
+    utc_suffixed_timestamp,
 )
 from shoplake.core.transform import DatasetTransform, ParseContext
 from shoplake.datasets.cart_events.contract import (
@@ -35,7 +35,6 @@ from shoplake.datasets.cart_events.contract import (
 
 TABLE = CART_EVENTS.table("cart_events")
 PARTITION = TABLE.partition_by or "event_date"
-_OFFSET = r"(Z|[+-]\d{2}:?\d{2})$"
 
 
 def parse_cart_events(records: DataFrame, ctx: ParseContext) -> DataFrame:
@@ -56,12 +55,8 @@ def parse_cart_events(records: DataFrame, ctx: ParseContext) -> DataFrame:
     unit_price = decimal(price_text)
     # Native: ISO 8601 with an offset (without one a time is ambiguous), or epoch ms. Store
     # events: "2019-10-01 00:00:04 UTC".
-    native_text = F.trim(f["event_ts"])
-    native_ts = F.coalesce(
-        F.when(native_text.rlike(_OFFSET), iso_timestamp(native_text)), epoch_millis_timestamp(native_text)
-    )
-    store_text = F.trim(f["event_time"])
-    store_ts = F.when(store_text.rlike(r" UTC$"), iso_timestamp(F.regexp_replace(store_text, r"\s+UTC$", "Z")))
+    native_ts = event_timestamp(f["event_ts"])
+    store_ts = utc_suffixed_timestamp(f["event_time"])
     time_text = F.when(store, f["event_time"]).otherwise(f["event_ts"])
     ts = F.when(store, store_ts).otherwise(native_ts)
     cart_id = blank_to_null(cart_text)

@@ -8,11 +8,11 @@ from pyspark.sql import functions as F
 from shoplake.core.columns import (
     blank_to_null,
     decimal,
-    epoch_millis_timestamp,
-    iso_timestamp,
+    event_timestamp,
     present,
     sha_id,
     utc_date,
+    utc_suffixed_timestamp,
 )
 from shoplake.core.transform import DatasetTransform, ParseContext
 from shoplake.datasets.clickstream.contract import (
@@ -29,7 +29,6 @@ PARTITION = TABLE.partition_by or "event_date"
 # The store exports' event types, as ours.
 STORE_EVENT_TYPES = {"view": "product_view", "cart": "add_to_cart", "remove_from_cart": "remove_from_cart",
                      "purchase": "purchase"}  # fmt: skip
-_OFFSET = r"(Z|[+-]\d{2}:?\d{2})$"
 
 
 def parse_clickstream(records: DataFrame, ctx: ParseContext) -> DataFrame:
@@ -44,12 +43,8 @@ def parse_clickstream(records: DataFrame, ctx: ParseContext) -> DataFrame:
     product_id = blank_to_null(f["product_id"])
     page = F.when(store, F.lit(None).cast("string")).otherwise(blank_to_null(f["page"]))
     # Native: ISO 8601 with an offset, or epoch ms. Store events: "2019-10-01 00:00:04 UTC".
-    native_text = F.trim(f["timestamp"])
-    native_ts = F.coalesce(
-        F.when(native_text.rlike(_OFFSET), iso_timestamp(native_text)), epoch_millis_timestamp(native_text)
-    )
-    store_text = F.trim(f["event_time"])
-    store_ts = F.when(store_text.rlike(r" UTC$"), iso_timestamp(F.regexp_replace(store_text, r"\s+UTC$", "Z")))
+    native_ts = event_timestamp(f["timestamp"])
+    store_ts = utc_suffixed_timestamp(f["event_time"])
     time_text = F.when(store, f["event_time"]).otherwise(f["timestamp"])
     ts = F.when(store, store_ts).otherwise(native_ts)
     device_text = F.lower(F.trim(f["device"]))
