@@ -34,7 +34,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -244,12 +244,6 @@ class Batch:
     deletes_from: Watermark
     deletes_to: Watermark
     resumed: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
-        for k in ("rows_from", "rows_to", "deletes_from", "deletes_to"):
-            d[k] = getattr(self, k).to_json()
-        return d
 
 
 def batch_key(table: str, rows: tuple[Watermark, Watermark], deletes: tuple[Watermark, Watermark]) -> str:
