@@ -247,6 +247,121 @@ AUTO_REFRESH = TRUE
 REFRESH_ON_CREATE = TRUE
 COMMENT = 'shoplake: One row per quarantined record of the current run of each file, with its reason code.';
 
+-- ─── cdc_fact_sales: Changes captured from the operational database's fact_sales: one row per order line: PENDING → SHIPPED → DELIVERED, or CANCELLED.
+CREATE OR REPLACE EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CDC_FACT_SALES (
+  sale_id BIGINT AS (VALUE:sale_id::BIGINT),
+  user_id BIGINT AS (VALUE:user_id::BIGINT),
+  product_id VARCHAR AS (VALUE:product_id::VARCHAR),
+  quantity INT AS (VALUE:quantity::INT),
+  total_amount NUMBER(12,2) AS (VALUE:total_amount::NUMBER(12,2)),
+  status VARCHAR AS (VALUE:status::VARCHAR),
+  created_at TIMESTAMP_NTZ AS (VALUE:created_at::TIMESTAMP_NTZ),
+  updated_at TIMESTAMP_NTZ AS (VALUE:updated_at::TIMESTAMP_NTZ),
+  change_op VARCHAR AS (VALUE:change_op::VARCHAR),
+  changed_at TIMESTAMP_NTZ AS (VALUE:changed_at::TIMESTAMP_NTZ),
+  source_uri VARCHAR AS (VALUE:source_uri::VARCHAR),
+  line_number BIGINT AS (VALUE:line_number::BIGINT),
+  ingested_at TIMESTAMP_NTZ AS (VALUE:ingested_at::TIMESTAMP_NTZ),
+  run_id VARCHAR AS (VALUE:run_id::VARCHAR),
+  change_date DATE AS (TO_DATE(REGEXP_SUBSTR(METADATA$FILENAME, '/change_date=([0-9]{4}-[0-9]{2}-[0-9]{2})/', 1, 1, 'e', 1)))
+)
+PARTITION BY (change_date)
+LOCATION = @{{ database }}.{{ raw_schema }}.{{ stage_name }}/
+PATTERN = 'cdc_fact_sales/source=[^/]+/run=[^/]+/change_date=[0-9]{4}-[0-9]{2}-[0-9]{2}/[^/]+[.]parquet'
+FILE_FORMAT = (FORMAT_NAME = '{{ database }}.{{ raw_schema }}.PARQUET_FORMAT')
+AUTO_REFRESH = TRUE
+REFRESH_ON_CREATE = TRUE
+COMMENT = 'shoplake: One row per captured version (or deletion) of a fact_sales row per publishing run; change_date (UTC) is the partition.';
+
+CREATE OR REPLACE EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CDC_FACT_SALES_QUARANTINE (
+  source_uri VARCHAR AS (VALUE:source_uri::VARCHAR),
+  line_number BIGINT AS (VALUE:line_number::BIGINT),
+  reason VARCHAR AS (VALUE:reason::VARCHAR),
+  raw_record VARCHAR AS (VALUE:raw_record::VARCHAR),
+  run_id VARCHAR AS (VALUE:run_id::VARCHAR)
+)
+LOCATION = @{{ database }}.{{ raw_schema }}.{{ stage_name }}/
+PATTERN = 'cdc_fact_sales_quarantine/source=[^/]+/run=[^/]+/[^/]+[.]parquet'
+FILE_FORMAT = (FORMAT_NAME = '{{ database }}.{{ raw_schema }}.PARQUET_FORMAT')
+AUTO_REFRESH = TRUE
+REFRESH_ON_CREATE = TRUE
+COMMENT = 'shoplake: One row per quarantined record of the current run of each file, with its reason code.';
+
+-- ─── cdc_dim_users: Changes captured from the operational database's dim_users: the shop's customers (a user who moves has a new city and address).
+CREATE OR REPLACE EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CDC_DIM_USERS (
+  user_id BIGINT AS (VALUE:user_id::BIGINT),
+  name VARCHAR AS (VALUE:name::VARCHAR),
+  email VARCHAR AS (VALUE:email::VARCHAR),
+  city VARCHAR AS (VALUE:city::VARCHAR),
+  address VARCHAR AS (VALUE:address::VARCHAR),
+  updated_at TIMESTAMP_NTZ AS (VALUE:updated_at::TIMESTAMP_NTZ),
+  change_op VARCHAR AS (VALUE:change_op::VARCHAR),
+  changed_at TIMESTAMP_NTZ AS (VALUE:changed_at::TIMESTAMP_NTZ),
+  source_uri VARCHAR AS (VALUE:source_uri::VARCHAR),
+  line_number BIGINT AS (VALUE:line_number::BIGINT),
+  ingested_at TIMESTAMP_NTZ AS (VALUE:ingested_at::TIMESTAMP_NTZ),
+  run_id VARCHAR AS (VALUE:run_id::VARCHAR),
+  change_date DATE AS (TO_DATE(REGEXP_SUBSTR(METADATA$FILENAME, '/change_date=([0-9]{4}-[0-9]{2}-[0-9]{2})/', 1, 1, 'e', 1)))
+)
+PARTITION BY (change_date)
+LOCATION = @{{ database }}.{{ raw_schema }}.{{ stage_name }}/
+PATTERN = 'cdc_dim_users/source=[^/]+/run=[^/]+/change_date=[0-9]{4}-[0-9]{2}-[0-9]{2}/[^/]+[.]parquet'
+FILE_FORMAT = (FORMAT_NAME = '{{ database }}.{{ raw_schema }}.PARQUET_FORMAT')
+AUTO_REFRESH = TRUE
+REFRESH_ON_CREATE = TRUE
+COMMENT = 'shoplake: One row per captured version (or deletion) of a dim_users row per publishing run; change_date (UTC) is the partition.';
+
+CREATE OR REPLACE EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CDC_DIM_USERS_QUARANTINE (
+  source_uri VARCHAR AS (VALUE:source_uri::VARCHAR),
+  line_number BIGINT AS (VALUE:line_number::BIGINT),
+  reason VARCHAR AS (VALUE:reason::VARCHAR),
+  raw_record VARCHAR AS (VALUE:raw_record::VARCHAR),
+  run_id VARCHAR AS (VALUE:run_id::VARCHAR)
+)
+LOCATION = @{{ database }}.{{ raw_schema }}.{{ stage_name }}/
+PATTERN = 'cdc_dim_users_quarantine/source=[^/]+/run=[^/]+/[^/]+[.]parquet'
+FILE_FORMAT = (FORMAT_NAME = '{{ database }}.{{ raw_schema }}.PARQUET_FORMAT')
+AUTO_REFRESH = TRUE
+REFRESH_ON_CREATE = TRUE
+COMMENT = 'shoplake: One row per quarantined record of the current run of each file, with its reason code.';
+
+-- ─── cdc_dim_products: Changes captured from the operational database's dim_products: the products the order system sells, at their current price.
+CREATE OR REPLACE EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CDC_DIM_PRODUCTS (
+  product_id VARCHAR AS (VALUE:product_id::VARCHAR),
+  name VARCHAR AS (VALUE:name::VARCHAR),
+  category VARCHAR AS (VALUE:category::VARCHAR),
+  price NUMBER(12,2) AS (VALUE:price::NUMBER(12,2)),
+  updated_at TIMESTAMP_NTZ AS (VALUE:updated_at::TIMESTAMP_NTZ),
+  change_op VARCHAR AS (VALUE:change_op::VARCHAR),
+  changed_at TIMESTAMP_NTZ AS (VALUE:changed_at::TIMESTAMP_NTZ),
+  source_uri VARCHAR AS (VALUE:source_uri::VARCHAR),
+  line_number BIGINT AS (VALUE:line_number::BIGINT),
+  ingested_at TIMESTAMP_NTZ AS (VALUE:ingested_at::TIMESTAMP_NTZ),
+  run_id VARCHAR AS (VALUE:run_id::VARCHAR),
+  change_date DATE AS (TO_DATE(REGEXP_SUBSTR(METADATA$FILENAME, '/change_date=([0-9]{4}-[0-9]{2}-[0-9]{2})/', 1, 1, 'e', 1)))
+)
+PARTITION BY (change_date)
+LOCATION = @{{ database }}.{{ raw_schema }}.{{ stage_name }}/
+PATTERN = 'cdc_dim_products/source=[^/]+/run=[^/]+/change_date=[0-9]{4}-[0-9]{2}-[0-9]{2}/[^/]+[.]parquet'
+FILE_FORMAT = (FORMAT_NAME = '{{ database }}.{{ raw_schema }}.PARQUET_FORMAT')
+AUTO_REFRESH = TRUE
+REFRESH_ON_CREATE = TRUE
+COMMENT = 'shoplake: One row per captured version (or deletion) of a dim_products row per publishing run; change_date (UTC) is the partition.';
+
+CREATE OR REPLACE EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CDC_DIM_PRODUCTS_QUARANTINE (
+  source_uri VARCHAR AS (VALUE:source_uri::VARCHAR),
+  line_number BIGINT AS (VALUE:line_number::BIGINT),
+  reason VARCHAR AS (VALUE:reason::VARCHAR),
+  raw_record VARCHAR AS (VALUE:raw_record::VARCHAR),
+  run_id VARCHAR AS (VALUE:run_id::VARCHAR)
+)
+LOCATION = @{{ database }}.{{ raw_schema }}.{{ stage_name }}/
+PATTERN = 'cdc_dim_products_quarantine/source=[^/]+/run=[^/]+/[^/]+[.]parquet'
+FILE_FORMAT = (FORMAT_NAME = '{{ database }}.{{ raw_schema }}.PARQUET_FORMAT')
+AUTO_REFRESH = TRUE
+REFRESH_ON_CREATE = TRUE
+COMMENT = 'shoplake: One row per quarantined record of the current run of each file, with its reason code.';
+
 -- One row per execution that published a source, for every dataset: the pipeline's own health record.
 CREATE OR REPLACE EXTERNAL TABLE {{ database }}.{{ raw_schema }}.PIPELINE_RUNS (
   dataset VARCHAR AS (VALUE:dataset::VARCHAR),
@@ -282,4 +397,10 @@ GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CLICKSTREAM_EV
 GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CLICKSTREAM_QUARANTINE TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
 GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CART_EVENTS TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
 GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CART_EVENTS_QUARANTINE TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
+GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CDC_FACT_SALES TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
+GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CDC_FACT_SALES_QUARANTINE TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
+GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CDC_DIM_USERS TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
+GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CDC_DIM_USERS_QUARANTINE TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
+GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CDC_DIM_PRODUCTS TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
+GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.CDC_DIM_PRODUCTS_QUARANTINE TO ROLE {{ loader_role }} COPY CURRENT GRANTS;
 GRANT OWNERSHIP ON EXTERNAL TABLE {{ database }}.{{ raw_schema }}.PIPELINE_RUNS TO ROLE {{ loader_role }} COPY CURRENT GRANTS;

@@ -21,6 +21,7 @@ GRANT SELECT ON ALL EXTERNAL TABLES IN SCHEMA {{ database }}.{{ raw_schema }} TO
 GRANT SELECT ON FUTURE EXTERNAL TABLES IN SCHEMA {{ database }}.{{ raw_schema }} TO ROLE {{ transformer_role }};
 GRANT USAGE, CREATE TABLE, CREATE VIEW ON SCHEMA {{ database }}.{{ staging_schema }} TO ROLE {{ transformer_role }};
 GRANT USAGE, CREATE TABLE, CREATE VIEW ON SCHEMA {{ database }}.{{ marts_schema }} TO ROLE {{ transformer_role }};
+GRANT USAGE, CREATE TABLE, CREATE VIEW ON SCHEMA {{ database }}.{{ silver_schema }} TO ROLE {{ transformer_role }};
 
 -- reporter (QuickSight, dashboards): reads the marts, present and future, and nothing else.
 GRANT USAGE ON WAREHOUSE {{ warehouse }} TO ROLE {{ reporter_role }};

@@ -15,3 +15,13 @@ def stepfunctions():
 @cold_start_cache
 def sqs():
     return boto3.client("sqs")
+
+
+@cold_start_cache
+def secretsmanager():
+    return boto3.client("secretsmanager")
+
+
+@cold_start_cache
+def dynamodb():
+    return boto3.client("dynamodb")

@@ -134,6 +134,13 @@ def event_timestamp(c: Column) -> Column:
     return F.coalesce(F.when(t.rlike(_OFFSET), iso_timestamp(t)), epoch_millis_timestamp(t))
 
 
+def instant_timestamp(c: Column) -> Column:
+    """An ISO 8601 date-time *with* an offset (an instant: a database's timestamptz) as a UTC
+    timestamp, microseconds kept; null without an offset or when it is not one."""
+    t = F.trim(c)
+    return F.when(t.rlike(_OFFSET), iso_timestamp(t))
+
+
 def utc_suffixed_timestamp(c: Column) -> Column:
     """A ``YYYY-MM-DD HH:MM:SS UTC`` text (the public store-event exports) as a UTC timestamp, or null."""
     t = F.trim(c)

@@ -24,6 +24,7 @@ class RecordFormat(StrEnum):
     JSON_LINES = "jsonl"  # one JSON object per line
     JSON_ARRAY = "json_array"  # one top-level JSON array of objects
     CSV = "csv"  # RFC 4180 with a header row
+    PARQUET = "parquet"  # Apache Parquet: one record per row (the change capture's batches)
 
 
 # File name endings and the record formats each can hold. ``.json`` is either JSON Lines (the
@@ -34,14 +35,20 @@ EXTENSIONS: dict[str, tuple[RecordFormat, ...]] = {
     ".jsonl": (RecordFormat.JSON_LINES,),
     ".ndjson": (RecordFormat.JSON_LINES,),
     ".csv": (RecordFormat.CSV,),
+    ".parquet": (RecordFormat.PARQUET,),
 }
+# Whole-file compressions of the text formats (Parquet compresses inside the file).
 COMPRESSIONS = (".gz",)
+BINARY_FORMATS = (RecordFormat.PARQUET,)
 
 # Reasons the generic readers quarantine a record for, before a dataset's transform sees it.
 READER_REASONS: dict[RecordFormat, dict[str, str]] = {
     RecordFormat.JSON_LINES: {"malformed_json": "the line is not a JSON object (nor a Python dict literal)"},
     RecordFormat.JSON_ARRAY: {"malformed_json": "the array element is not a JSON object"},
     RecordFormat.CSV: {"malformed_row": "the row has a different number of fields than the header"},
+    # Parquet is typed and framed: a file that reads at all reads every row (an unreadable file is
+    # rejected as a whole).
+    RecordFormat.PARQUET: {},
 }
 
 
@@ -184,6 +191,9 @@ class Dataset:
     stale_after_hours: int | None = 24
     # Its data-quality checks (None: none). dbt/models/quality/ has a history and a gate per dataset.
     quality: Quality | None = None
+    # Where its files land in the raw bucket, when not ``<name>/`` (the change capture writes
+    # ``cdc/<table>/``). Prefixes of two datasets never nest.
+    landing_prefix: str | None = None
 
     def __post_init__(self):
         if not self.published:
@@ -211,7 +221,7 @@ class Dataset:
     @property
     def prefix(self) -> str:
         """Landing prefix in the raw bucket (also the EventBridge rule's prefix filter)."""
-        return f"{self.name}/"
+        return self.landing_prefix or f"{self.name}/"
 
     @property
     def records_table(self) -> Table:
@@ -241,7 +251,8 @@ class Dataset:
 
     @property
     def compressions(self) -> tuple[str, ...]:
-        return COMPRESSIONS
+        """Whole-file compressions, for the dataset's text formats."""
+        return COMPRESSIONS if set(self.formats) - set(BINARY_FORMATS) else ()
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -283,7 +294,8 @@ def accepted_suffix(dataset: Dataset, key: str) -> str | None:
     """The accepted suffix the key ends with (e.g. ``.jsonl.gz``), or None."""
     name = key.rsplit("/", 1)[-1].lower()
     for ext in dataset.extensions:
-        for comp in ("", *dataset.compressions):
+        binary = set(EXTENSIONS[ext]) <= set(BINARY_FORMATS)
+        for comp in ("", *(() if binary else dataset.compressions)):
             if name.endswith(ext + comp) and len(name) > len(ext + comp):
                 return ext + comp
     return None

@@ -120,6 +120,29 @@ class GenerateCartEventsSettings(_Settings):
     shop_seed: int
 
 
+class ExtractChangesSettings(_Settings):
+    """The change capture: the operational database (its Secrets Manager secret), where batches
+    land, where each table's watermark lives, and the batch bounds."""
+
+    raw_bucket: str
+    # A secret with the RDS fields (host, port, username, password, dbname) or one "uri".
+    source_secret_arn: str
+    # Watermarks: the DynamoDB table in the cloud, a folder locally (exactly one of them).
+    cdc_state_table: str | None = None
+    cdc_state_dir: str | None = None
+    # A batch takes nothing changed in the last this many seconds (besides waiting for the
+    # oldest transaction in flight): late commits of statements older than that are not waited for.
+    cdc_lag_seconds: float = 5.0
+    # At most this many row versions (and deletions) per batch: a first load is many batches.
+    cdc_batch_rows: PositiveInt = 500_000
+
+    @model_validator(mode="after")
+    def _one_store(self):
+        if (self.cdc_state_table is None) == (self.cdc_state_dir is None):
+            raise ValueError("set exactly one of CDC_STATE_TABLE (DynamoDB) and CDC_STATE_DIR (local)")
+        return self
+
+
 class ExportPromotionsSettings(_Settings):
     """The promotions export: which warehouse holds the marts, and the consumption bucket."""
 

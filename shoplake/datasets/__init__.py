@@ -20,6 +20,9 @@ REGISTERED = (
     "transactions",
     "clickstream",
     "cart_events",
+    "cdc_fact_sales",
+    "cdc_dim_users",
+    "cdc_dim_products",
 )  # fmt: skip
 
 
@@ -31,6 +34,10 @@ def _contract(name: str) -> Dataset:
 
 
 DATASETS: dict[str, Dataset] = {name: _contract(name) for name in REGISTERED}
+_nested = [(a.name, b.name) for a in DATASETS.values() for b in DATASETS.values()
+           if a is not b and b.prefix.startswith(a.prefix)]  # fmt: skip
+if _nested:
+    raise ValueError(f"landing prefixes nest (a key would belong to two datasets): {_nested}")
 
 
 def dataset_for_key(key: str) -> Dataset | None:

@@ -75,6 +75,12 @@ class LocalPostgres:
         pg_ctl(["-m", "fast", "-w", "stop"], pgdata=self.pgdata, user=user, timeout=60)
         return True
 
+    def server_version(self) -> str:
+        import psycopg
+
+        with psycopg.connect(self.uri()) as con:
+            return con.execute("show server_version").fetchone()[0]
+
     def uri(self) -> str:
         """The running server's ``shop`` database, or an error saying how to start it."""
         st = self.status()

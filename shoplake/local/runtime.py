@@ -62,6 +62,8 @@ class LocalCloud:
         run_transforms: bool = True,
         cart_events_every_seconds: int = 900,
         cart_sessions_per_day: int = 1440,
+        cdc_lag_seconds: float = 5.0,
+        cdc_batch_rows: int = 500_000,
     ):
         self.home = Path(home or os.environ.get("SHOPLAKE_HOME", ".shoplake")).resolve()
         self.retry_time_scale = retry_time_scale
@@ -73,6 +75,9 @@ class LocalCloud:
         # and cartSessionsPerDay in the cloud).
         self.cart_events_every_seconds = cart_events_every_seconds
         self.cart_sessions_per_day = cart_sessions_per_day
+        # The change capture's safety lag and batch size (serverless params cdcLagSeconds, cdcBatchRows).
+        self.cdc_lag_seconds = cdc_lag_seconds
+        self.cdc_batch_rows = cdc_batch_rows
         self.store = LocalObjectStore(self.home / "lake")
         self.lambdas = adapters.InProcessLambda(log_dir=self.home / "logs")
         self.glue = adapters.InProcessGlue()
@@ -193,6 +198,14 @@ class LocalCloud:
                 "WAREHOUSE": "duckdb",
                 "DUCKDB_PATH": str(self.home / "warehouse.duckdb"),
             },
+            "extractChanges": {
+                "RAW_BUCKET": bucket_name("raw"),
+                "SOURCE_SECRET_ARN": self.refs.get("SourceDatabaseSecret", ""),
+                # Locally the watermarks outlive the local cloud: $SHOPLAKE_HOME/cdc/state/.
+                "CDC_STATE_DIR": str(self.home / "cdc" / "state"),
+                "CDC_LAG_SECONDS": str(self.cdc_lag_seconds),
+                "CDC_BATCH_ROWS": str(self.cdc_batch_rows),
+            },
         }[name]
         return {**common, **specific}
 
@@ -243,6 +256,12 @@ class LocalCloud:
             )
             self.glue.register(job_name, REPO_ROOT / "glue" / f"{stem}.py")
             self.refs[logical_id] = job_name
+
+        # The operational database's connection, as RDS keeps it in Secrets Manager; locally the
+        # embedded server's socket URI, set when a capture runs (shoplake source start).
+        self.refs["SourceDatabaseSecret"] = self.client("secretsmanager").create_secret(
+            Name=f"{SERVICE}/{STAGE}/source-database", SecretString=json.dumps({"uri": ""})
+        )["ARN"]
 
         lam = self.client("lambda")
         code = io.BytesIO()
@@ -407,6 +426,28 @@ class LocalCloud:
         if response.get("FunctionError"):
             raise RuntimeError(f"generateCartEvents failed: {payload.get('errorType')}: {payload.get('errorMessage')}")
         return payload
+
+    def extract_changes(self, source_uri: str, tables: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """One run of the change capture: the extractor function once per table, as the CDC state
+        machine's Map calls it, against the database at ``source_uri``. Returns each table's
+        batch summary (``key`` None: nothing changed); the batches wait in the raw zone for
+        :meth:`process` (S3's events)."""
+        from shoplake.core.postgres.cdc import TABLES
+
+        self.client("secretsmanager").put_secret_value(
+            SecretId=self.refs["SourceDatabaseSecret"], SecretString=json.dumps({"uri": source_uri})
+        )
+        out = []
+        for table in tables or TABLES:
+            response = self.client("lambda").invoke(
+                FunctionName=f"{SERVICE}-{STAGE}-extractChanges", Payload=json.dumps({"table": table}).encode()
+            )
+            payload = json.loads(response["Payload"].read() or b"null")
+            if response.get("FunctionError"):
+                raise RuntimeError(f"extractChanges({table}) failed: {payload.get('errorType')}: "
+                                   f"{payload.get('errorMessage')}")  # fmt: skip
+            out.append(payload)
+        return out
 
     def generated_object_event(self, key: str) -> dict[str, Any]:
         """The "Object Created" event S3 sends for an object a function wrote into the raw bucket."""

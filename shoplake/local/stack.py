@@ -19,6 +19,7 @@ FUNCTIONS = {
     "refreshWarehouse": "handlers.refresh_warehouse.handler",
     "generateCartEvents": "handlers.generate_cart_events.handler",
     "exportPromotions": "handlers.export_promotions.handler",
+    "extractChanges": "handlers.extract_changes.handler",
 }
 GLUE_JOBS = {"CleanGlueJob": "clean", "FlattenGlueJob": "flatten"}
 STATE_MACHINE_FILE = REPO_ROOT / "statemachines" / "review_pipeline.asl.yml"

@@ -6,7 +6,9 @@ through the local stack. A file under ``landing/<dataset>/`` (e.g.
 ``landing/transactions/date=2026-12-01/orders.csv``) lands under that dataset, any other under the
 default one. The files that became ready together are transformed together, once. Each file then
 leaves the landing folder (into ``landing/.processed/``), so dropping it again processes it again.
-With ``generate_every``, the cart-event generator's schedule runs here too.
+With ``generate_every``, the cart-event generator's schedule runs here too; with
+``capture_every``, the change capture from the local operational database (``shoplake source
+start``), its batches taking the same path.
 """
 
 from __future__ import annotations
@@ -67,6 +69,8 @@ def watch(
     poll_seconds: float = 1.0,
     stop: threading.Event | None = None,
     generate_every: float | None = None,
+    capture_every: float | None = None,
+    source_uri: Callable[[], str] | None = None,
 ) -> None:
     stop = stop or threading.Event()
     wakeup = threading.Event()
@@ -79,6 +83,7 @@ def watch(
         every = round(generate_every) if generate_every else 900
         with LocalCloud(cart_events_every_seconds=every) as cloud:
             next_generation = time.time() if generate_every else None
+            next_capture = time.time() if capture_every else None
             while not stop.is_set():
                 results = []
                 if next_generation is not None and time.time() >= next_generation:
@@ -90,6 +95,16 @@ def watch(
                         results.append(result)
                         report(result)
                     next_generation = (time.time() // every + 1) * every
+                if next_capture is not None and capture_every and time.time() >= next_capture:
+                    # The CDC schedule's run: a batch per table that changed, into the raw zone.
+                    for batch in cloud.extract_changes(source_uri() if source_uri else ""):
+                        if batch["key"] is not None:
+                            result = cloud.process(
+                                cloud.generated_object_event(batch["key"]), file=batch["key"], transform=False
+                            )
+                            results.append(result)
+                            report(result)
+                    next_capture = time.time() + capture_every
                 for path in _ready_files(landing, sizes):
                     target, key = destination(landing, path, dataset)
                     name = path.relative_to(landing).as_posix()

@@ -286,7 +286,10 @@ def generate(dataset: str, every: float | None, interval: float, at, count: int 
 @click.option("--poll", default=1.0, show_default=True, help="Seconds between looks at the landing folder.")
 @click.option("--generate", "generate_every", is_flag=False, flag_value="60s", default=None, callback=_duration,
               help="Also run the cart-event generator on a schedule (default every 60s; --generate 15m).")  # fmt: skip
-def up(dataset: str, poll: float, generate_every: float | None) -> None:
+@click.option("--capture", "capture_every", is_flag=False, flag_value="5m", default=None, callback=_duration,
+              help="Also capture the operational database's changes on a schedule (default every 5m; "
+                   "starts the local server).")  # fmt: skip
+def up(dataset: str, poll: float, generate_every: float | None, capture_every: float | None) -> None:
     """Watch $SHOPLAKE_HOME/landing/ and process every file dropped there, like an S3 upload.
 
     With --generate, the scheduled cart-event generator runs too (its files take the same path
@@ -305,12 +308,20 @@ def up(dataset: str, poll: float, generate_every: float | None) -> None:
     )
     if generate_every:
         console.print(f"generating cart events every {generate_every:g} s")
+    source_uri = None
+    if capture_every:
+        pg = _local_postgres()
+        uri = pg.uri() if pg.status().running else pg.start().uri
+        source_uri = lambda: uri  # noqa: E731
+        console.print(f"capturing the operational database's changes every {capture_every:g} s")
     try:
         watch(
             landing,
             dataset=dataset,
             poll_seconds=poll,
             generate_every=generate_every,
+            capture_every=capture_every,
+            source_uri=source_uri,
             report=lambda r: out.print(
                 f"[{STATUS_STYLE.get(r.status, '')}]{r.status:<9}[/] {r.file}  {_counts_line(r)}", highlight=False
             ),
@@ -458,6 +469,64 @@ def simulate(rate: float, duration: float, seed: int, writers: int) -> None:
     if result.seeded:
         console.print("seeded " + ", ".join(f"{t} with {n:,} rows" for t, n in result.seeded.items()))
     out.print(result.describe(), highlight=False)
+
+
+@main.group()
+def cdc() -> None:
+    """Change data capture from the operational database (shoplake source …) into the lake."""
+
+
+@cdc.command("extract")
+@click.option("--every", callback=_duration, help="Keep capturing, once per interval (30s, 5m), until Ctrl-C.")
+@click.option("--count", type=click.IntRange(1), help="Stop after this many captures.")
+@click.option("--lag", default=5.0, show_default=True, type=click.FloatRange(min=0),
+              help="Seconds a change must be old before a batch takes it (the stage param cdcLagSeconds).")  # fmt: skip
+@click.option("--batch-rows", default=500_000, show_default=True, type=click.IntRange(1),
+              help="Row versions per batch at most (a first load is chunks of this many, by primary key).")  # fmt: skip
+def cdc_extract(every: float | None, count: int | None, lag: float, batch_rows: int) -> None:
+    """Capture what changed in every table since its watermark: one Parquet batch per table into
+    cdc/<table>/ of the raw zone, through the pipeline, then one transform (silver, history, gold)."""
+    from shoplake.local.runtime import LocalCloud
+    from shoplake.tooling.capture import capture
+
+    uri = _local_postgres().uri()
+    runs = 0
+    with LocalCloud(cdc_lag_seconds=lag, cdc_batch_rows=batch_rows) as cloud:
+        try:
+            while True:
+                started = time.monotonic()
+                with console.status("[bold]capturing…[/]") as status:
+                    run = capture(cloud, uri, on_state=lambda x: status.update(f"{x}…"))
+                for b, r in zip([b for b in run.batches if b["key"]], run.results, strict=True):
+                    style = STATUS_STYLE.get(r.status, "")
+                    out.print(f"[{style}]{r.status:<9}[/] {b['key']}  {b['upserts']:,} versions, "
+                              f"{b['deletes']:,} deletions  {_counts_line(r)}", highlight=False)  # fmt: skip
+                out.print(run.describe() + f" in {time.monotonic() - started:.1f} s", highlight=False)
+                if run.transform is not None:
+                    out.print(f"          └ {transform_line(run.transform)}", highlight=False)
+                runs += 1
+                if every is None or (count is not None and runs >= count):
+                    return
+                time.sleep(max(0.0, every - (time.monotonic() - started)))
+        except KeyboardInterrupt:
+            console.print("stopped")
+
+
+@cdc.command("status")
+def cdc_status() -> None:
+    """Each table's watermark (where the next batch starts) and a first load or batch in progress."""
+    from shoplake.core.postgres.cdc import TABLES, LocalWatermarks
+
+    marks = LocalWatermarks(shoplake_home() / "cdc" / "state")
+    rows = []
+    for table in TABLES:
+        st = marks.load(table)
+        state = "first load" if st.initial else ("batch pending" if st.pending else "incremental")
+        if st.rows.ts.year == 1970 and not st.initial:
+            state = "not captured yet"
+        rows.append((table, state, st.rows.ts.isoformat(timespec="microseconds"), st.rows.key or "",
+                     st.deletes.ts.isoformat(timespec="microseconds")))  # fmt: skip
+    _print_rows(["table", "state", "rows_after", "rows_after_key", "deletions_after"], rows, "table")
 
 
 # `shoplake snowflake apply|deploy-params`: the Snowflake platform DDL (shoplake/tooling/snowflake/).

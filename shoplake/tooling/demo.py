@@ -132,11 +132,134 @@ def demo_files(samples: Path, rows: int, day: date = DEMO_DAY) -> list[DemoFile]
     return files
 
 
+# The order database's part of the demo: traffic while the files ingest (a few minutes of it), then
+# two captures, the second of a short burst only.
+TRAFFIC_RATE, TRAFFIC_SECONDS = 6.0, 150.0
+BURST_RATE, BURST_SECONDS = 10.0, 3.0
+DEMO_CDC_LAG_SECONDS = 1.0
+
+CITY_QUERY = """
+    select city, sum(orders) as orders, sum(cancelled_orders) as cancelled, sum(revenue) as revenue,
+           round(sum(revenue) / nullif(sum(orders) - sum(cancelled_orders), 0), 2) as average_order_value,
+           sum(premium_orders) as premium_orders,
+           round(sum(premium_revenue) / nullif(sum(revenue), 0), 3) as premium_share,
+           round(cast(sum(cancelled_orders) as double) / sum(orders), 3) as cancellation_rate
+    from marts.city_sales_daily group by city order by revenue desc, city"""
+
+
+class Traffic:
+    """The order system's traffic in a thread (shoplake.tooling.simulate)."""
+
+    def __init__(self, uri: str, *, rate: float, seconds: float, seed: int):
+        import threading
+
+        from shoplake.tooling.simulate import simulate
+
+        self.result = None
+        self.error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                self.result = simulate(uri, rate=rate, duration=seconds, seed=seed)
+            except BaseException as exc:  # reported by join()
+                self.error = exc
+
+        self.thread = threading.Thread(target=run, name="order-traffic", daemon=True)
+        self.thread.start()
+
+    def join(self):
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+def stop_source(home: Path) -> None:
+    """Stop a local operational database left running under ``home`` (before the home goes)."""
+    from shoplake.local.postgres import LocalPostgres
+
+    if (home / "postgres" / "data").exists():
+        LocalPostgres(home).stop()
+
+
+def capture_phase(home: Path, console: Console, uri: str, traffic: Traffic) -> bool:
+    """Two captures of the order database (the first takes the traffic so far, the second a short
+    burst), the city metrics, the order statuses and the capture ledger."""
+    from shoplake.local.runtime import LocalCloud
+    from shoplake.tooling.capture import capture, ledger
+    from shoplake.tooling.simulate import simulate
+
+    console.rule("[bold]The order database: change data capture from PostgreSQL")
+    first_traffic = traffic.join()
+    console.print(f"traffic on the order database while the files ran: {first_traffic.describe()}")
+    ok = True
+    runs = []
+    with LocalCloud(cdc_lag_seconds=DEMO_CDC_LAG_SECONDS) as cloud:
+        time.sleep(DEMO_CDC_LAG_SECONDS)
+        for label in ("first capture (the first load of every table)", "second capture (a short burst)"):
+            if runs:
+                burst = simulate(uri, rate=BURST_RATE, duration=BURST_SECONDS, seed=8)
+                console.print(f"a burst of traffic: {burst.describe()}")
+                time.sleep(DEMO_CDC_LAG_SECONDS)
+            started = time.perf_counter()
+            with console.status(f"[bold]{label}…[/]") as status:
+                run = capture(cloud, uri, on_state=lambda x, st=status: st.update(f"{x}…"))
+            runs.append(run)
+            console.print(f"{label}: {run.describe()} in {time.perf_counter() - started:.1f} s")
+            for r in run.results:
+                c = r.counts
+                console.print(f"  {r.status:<9} {r.file}  {c['processed']:,} processed, "
+                              f"{c['quarantined']:,} quarantined, {c['duplicates']:,} duplicates")  # fmt: skip
+                ok &= r.status == "SUCCEEDED"
+            if run.transform is not None:
+                console.print(f"  └ {transform_line(run.transform)}")
+                ok &= run.transform["state"] == "success"
+    with access.reading(home / "warehouse.duckdb") as readable, duckdb.connect(str(readable), read_only=True) as con:
+        cur = con.execute(CITY_QUERY)
+        title = "Sales by the customer's city when they ordered (marts.city_sales_daily)"
+        console.print(render_table([d[0] for d in cur.description], cur.fetchall(), title))
+        cur = con.execute("select status, sum(orders) as orders, sum(stuck_pending) as stuck_pending "
+                          "from marts.order_status_daily group by status order by orders desc")  # fmt: skip
+        console.print(render_table([d[0] for d in cur.description], cur.fetchall(),
+                                   "Orders by status now (marts.order_status_daily)"))  # fmt: skip
+        rows = ledger(uri, con)
+    changes = {"order": "inserts", "advance": "updates", "move": "updates", "reprice": "updates",
+               "delete": "deletes"}  # fmt: skip
+    committed = first_traffic.operations.copy()
+    committed.update(burst.operations)
+    console.print(render_table(
+        ["table", "rows in source", "rows in silver", "deletions in source", "tombstones captured",
+         "versions captured", "newest change captured"],
+        [(r["table"], r["source_rows"], r["silver_rows"], r["source_deletions"], r["tombstones"],
+          r["versions_captured"], str(r["newest_captured"])) for r in rows],
+        "The capture ledger: the source now against what reached the lake",
+    ))  # fmt: skip
+    by_kind = {kind: sum(n for op, n in committed.items() if changes.get(op) == kind) for kind in
+               ("inserts", "updates", "deletes")}  # fmt: skip
+    console.print(
+        f"the simulated traffic committed {by_kind['inserts']:,} new orders, {by_kind['updates']:,} updates and "
+        f"{by_kind['deletes']:,} deletions (besides seeding the customers and products); a row changed twice "
+        "between two captures is captured once, as its newer version"
+    )
+    matches = all(r["source_rows"] == r["silver_rows"] and r["source_deletions"] == r["tombstones"] for r in rows)
+    console.print(
+        "silver equals the source, table by table, and every deletion reached the lake as a tombstone"
+        if matches
+        else "[bold red]silver and the source disagree[/]"
+    )
+    second = sum(b["upserts"] + b["deletes"] for b in runs[-1].batches)
+    first = sum(b["upserts"] + b["deletes"] for b in runs[0].batches)
+    console.print(f"batch sizes: the first capture {first:,} changes, the second {second:,}")
+    return ok and matches and second < first
+
+
 def run_demo(*, rows: int = 50_000, console: Console, fresh: bool = True) -> int:
+    from shoplake.local.postgres import LocalPostgres
     from shoplake.local.runtime import LocalCloud
 
     home = shoplake_home()
     if fresh and home.exists():
+        stop_source(home)
         shutil.rmtree(home)
     samples = home / "samples"
     wall = time.perf_counter()
@@ -145,11 +268,18 @@ def run_demo(*, rows: int = 50_000, console: Console, fresh: bool = True) -> int
     console.print(f"SHOPLAKE_HOME = {home}")
     files = demo_files(samples, rows)
     console.print(
-        f"made {len(files)} files for {len(DATASETS)} datasets ({', '.join(DATASETS)}): the shop's last "
+        f"made {len(files)} files for {len({f.dataset for f in files})} datasets "
+        f"({', '.join(dict.fromkeys(f.dataset for f in files))}): the shop's last "
         f"{HISTORY_DAYS} days up to {DEMO_DAY} (orders, visits, its own reviews; the tracker lost most of "
         f"{TRACKER_OUTAGE}) and its catalogue under date= partitions, two weeks of cart events and the "
         f"generator's file of {DEMO_DAY}, Amazon review dumps, and a file that gets rejected"
     )
+
+    source = LocalPostgres(home)
+    uri = source.start().uri
+    console.print(f"the order database (PostgreSQL {source.server_version()}) is up under {source.pgdata}; "
+                  f"its traffic runs while the files are processed")  # fmt: skip
+    traffic = Traffic(uri, rate=TRAFFIC_RATE, seconds=TRAFFIC_SECONDS, seed=7)
 
     ok = True
     with LocalCloud() as cloud:
@@ -233,6 +363,11 @@ def run_demo(*, rows: int = 50_000, console: Console, fresh: bool = True) -> int
                 ok = False
                 continue
             console.print(render_table([d[0] for d in cur.description], cur.fetchall(), title))
+    try:
+        ok &= capture_phase(home, console, uri, traffic)
+    finally:
+        source.stop()
+        console.print("the order database is stopped again (`shoplake source start` starts it)")
     console.print(f"demo wall time (after setup): {time.perf_counter() - wall:.1f} s")
     console.print(
         "next: [bold]make dashboard[/] (or [bold].venv/bin/shoplake dashboard[/]) and open "

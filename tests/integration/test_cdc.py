@@ -47,6 +47,10 @@ class Capture:
             self.keys.append(batch.key)
         return batch
 
+    def start_at(self, table: str, ts: str) -> None:
+        """As if the table's first load had been taken at ``ts``: incremental batches from there."""
+        self.watermarks.save(table, cdc.TableState(cdc.Watermark(datetime.fromisoformat(ts), None)))
+
     def drain(self, table: str, **options) -> list[cdc.Batch]:
         out = []
         while (b := self.extract(table, **options)).key is not None:
@@ -81,7 +85,8 @@ def _insert_users(c: Capture, n: int, *, at: str | None = None) -> None:
 
 
 def test_rows_sharing_a_timestamp_are_neither_skipped_nor_repeated(capture):
-    # Given seven users written with the very same updated_at
+    # Given seven users written with the very same updated_at, after the first load
+    capture.start_at("dim_users", "2026-12-01T00:00:00Z")
     _insert_users(capture, 7, at="2026-12-01T10:00:00.123456Z")
     # When they are captured three at a time
     batches = capture.drain("dim_users", limit=3)
@@ -114,6 +119,7 @@ def test_a_transaction_committing_after_a_batch_is_taken_by_the_next(capture):
 
 def test_microseconds_and_time_zones_survive_end_to_end(capture):
     # Given versions one microsecond apart, written with an offset of +02:00
+    capture.start_at("dim_users", "2026-12-01T00:00:00Z")
     for i, ts in enumerate(("2026-12-01T12:00:00.000001+02:00", "2026-12-01T12:00:00.000002+02:00"), start=1):
         capture.sql("alter table dim_users disable trigger dim_users_touch")
         capture.sql("insert into dim_users (name, email, city, address, updated_at) values (%s, %s, 'Austin', 'x', %s)",
@@ -126,6 +132,32 @@ def test_microseconds_and_time_zones_survive_end_to_end(capture):
                                                datetime(2026, 12, 1, 10, 0, 0, 2, tzinfo=UTC)]  # fmt: skip
     assert [r["updated_at"] for r in capture.captured("dim_users")] == [b.rows_to.ts for b in batches]
     assert [b.key.split("/")[2] for b in batches] == ["date=2026-12-01"] * 2
+
+
+def test_the_first_load_is_chunked_by_key_and_hands_over_to_the_batches(capture):
+    # Given a table with rows before the first capture
+    _insert_users(capture, 7)
+    # When its first load runs three rows at a time, and a row is changed during the load
+    first = capture.extract("dim_users", limit=3)
+    capture.sql("update dim_users set city = 'Boston' where user_id = 2")  # already loaded
+    capture.sql("update dim_users set city = 'Denver' where user_id = 6")  # not yet loaded
+    rest = capture.drain("dim_users", limit=3)
+    # Then the chunks follow the primary key, each a load file, and stop at the load's bound:
+    # both changed rows come again, once, as the versions after it (with their new city)
+    assert [b.key.rsplit("/", 1)[1][:5] for b in [first, *rest]] == ["load-", "load-", "batch"]
+    assert [b.upserts for b in [first, *rest]] == [3, 3, 2]
+    captured = [(r["user_id"], r["city"]) for r in capture.captured("dim_users")]
+    assert captured == [(1, "Austin"), (2, "Austin"), (3, "Austin"), (4, "Austin"), (5, "Austin"), (7, "Austin"),
+                        (2, "Boston"), (6, "Denver")]  # fmt: skip
+    # and a crash inside a later load writes the same chunk again when re-run
+    capture.sql("insert into dim_products (product_id, name, category, price) "
+                "select 'P' || i, 'x', 'home', 1 from generate_series(2, 5) as i")  # fmt: skip
+    with pytest.raises(cdc.SimulatedCrash) as crashed:
+        capture.extract("dim_products", limit=2, crash_after_write=True)
+    again = capture.extract("dim_products", limit=2)
+    assert (again.key, again.resumed, again.upserts) == (str(crashed.value), True, 2)
+    capture.drain("dim_products", limit=2)
+    assert [r["product_id"] for r in capture.captured("dim_products")] == ["P1", "P2", "P3", "P4", "P5"]
 
 
 def test_a_crash_between_the_file_and_the_watermark_doubles_nothing(capture):

@@ -272,14 +272,16 @@ def test_failed_source_tests_stop_the_marts_and_notify(airflow_env, tmp_path, mo
     # not depend on the reviews, and are still built; what needs the products' categories (from
     # dim_products, which counts reviewed products) or the reviews waits
     assert sorted(marts) == [
-        ("cart_abandonment_daily",), ("customer_cohorts",), ("customer_lifetime_value",), ("customer_promotions",),
-        ("customer_segments",), ("dim_products_history",), ("dq_checks__cart_events",),
+        ("capture_freshness",), ("cart_abandonment_daily",), ("city_sales_daily",), ("customer_cohorts",),
+        ("customer_lifetime_value",), ("customer_promotions",),
+        ("customer_segments",), ("dim_products_history",), ("dim_users_history",), ("dq_checks__cart_events",),
+        ("dq_checks__cdc_dim_products",), ("dq_checks__cdc_dim_users",), ("dq_checks__cdc_fact_sales",),
         ("dq_checks__clickstream",), ("dq_checks__pipeline",), ("dq_checks__transactions",),
-        ("fct_cart_events",), ("fct_cart_lines",), ("fct_carts",),
+        ("fct_cart_events",), ("fct_cart_lines",), ("fct_carts",), ("fct_order_status_history",),
         ("fct_clickstream_events",), ("fct_order_lines",), ("fct_pipeline_runs",), ("fct_quarantine_reasons",),
         ("fct_quarantined_records",), ("funnel_daily",), ("pipeline_health_daily",), ("product_abandonment",),
-        ("products_bought_together",), ("products_viewed_together",), ("revenue_daily",), ("revenue_monthly",),
-        ("sessions",),
+        ("order_status_daily",), ("products_bought_together",), ("products_viewed_together",), ("revenue_daily",),
+        ("revenue_monthly",), ("sessions",),
     ]  # fmt: skip
 
 

@@ -25,6 +25,7 @@ import pytest
 import yaml
 
 from shoplake.core import errors, pipeline, promotions, settings
+from shoplake.core.postgres import cdc
 from shoplake.datasets import DATASETS
 from shoplake.datasets.cart_events import generator
 from shoplake.reporting import quicksight as qs
@@ -58,6 +59,7 @@ FUNCTIONS = {  # serverless function key -> (handler module, role, settings clas
         settings.GenerateCartEventsSettings,
     ),
     "exportPromotions": ("handlers/export_promotions.py", "ExportPromotionsRole", settings.ExportPromotionsSettings),
+    "extractChanges": ("handlers/extract_changes.py", "ExtractChangesRole", settings.ExtractChangesSettings),
 }
 # Packaged once more, with params set, where a test needs what a `--param` does to the template.
 VARIANTS = {"dev-cart-events-generator": ("dev", ("--param", "cartEventsGenerator=true"))}
@@ -68,6 +70,9 @@ RESOURCELESS_ACTIONS = {
     "xray:PutTelemetryRecords",
     "xray:GetSamplingRules",
     "xray:GetSamplingTargets",
+    # A function in a VPC finds its subnets and interfaces (EC2 has no resource-level Describe*).
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
     "cloudwatch:PutMetricData",  # only with a cloudwatch:namespace condition
     # CloudWatch Logs log delivery, for Step Functions execution logging.
     "logs:CreateLogDelivery",
@@ -389,12 +394,13 @@ def test_state_machine_alarms_notify_the_topic(dev):
         if r["Properties"]["Namespace"] == "AWS/States"
     }
     assert {lid: (p["MetricName"], p["AlarmActions"], p["Dimensions"]) for lid, p in alarms.items()} == {
-        f"ReviewPipeline{m}Alarm": (
+        f"{machine}{m}Alarm": (
             m,
             [{"Ref": "PipelineNotificationsTopic"}],
-            [{"Name": "StateMachineArn", "Value": {"Ref": "ReviewPipeline"}}],
+            [{"Name": "StateMachineArn", "Value": {"Ref": machine}}],
         )
         for m in ("ExecutionsFailed", "ExecutionsTimedOut")
+        for machine in ("ReviewPipeline", "CdcExtraction")
     }
 
 
@@ -432,6 +438,7 @@ def test_object_created_rule_routes_dataset_prefixes_to_intake(dev):
 def test_dead_letter_queues_are_encrypted_and_writable_by_the_rule_only(dev):
     queues = resources_of_type(dev, "AWS::SQS::Queue")
     assert sorted(queues) == [
+        "CdcScheduleDeadLetterQueue",
         "IntakeEventsDeadLetterQueue",
         "IntakeFailureQueue",
         "PromotionsEventsDeadLetterQueue",
@@ -742,6 +749,8 @@ def test_one_role_per_function(dev):
         "CleanGlueJobRole",
         "FlattenGlueJobRole",
         "ReviewPipelineRole",
+        "CdcExtractionRole",
+        "CdcSchedulerRole",
         "SnowflakeStorageRole",  # assumed by Snowflake's storage integration (resources/snowflake.yml)
     }
     assert "IamRoleLambdaExecution" not in dev["Resources"]
@@ -805,6 +814,14 @@ def test_function_environments(dev):
             "WAREHOUSE": "snowflake",
             "SNOWFLAKE_SECRET_NAME": "shoplake/dev/snowflake",
             "SNOWFLAKE_DATABASE": "SHOPLAKE_DEV",
+        },
+        "ExtractChangesLambdaFunction": {
+            **COMMON_ENV,
+            "RAW_BUCKET": {"Ref": "RawBucket"},
+            "SOURCE_SECRET_ARN": "shoplake/dev/source-database",
+            "CDC_STATE_TABLE": {"Ref": "CdcStateTable"},
+            "CDC_LAG_SECONDS": "30",
+            "CDC_BATCH_ROWS": "500000",
         },
     }
 
@@ -1006,6 +1023,24 @@ def test_role_permissions_for_each_function(dev):
                 "xray:PutTelemetryRecords",
                 "s3:PutObject",
                 "secretsmanager:GetSecretValue",
+            ]
+        ),
+        "ExtractChangesRole": sorted(
+            [
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "xray:PutTraceSegments",
+                "xray:PutTelemetryRecords",
+                "s3:PutObject",
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "secretsmanager:GetSecretValue",
+                "ec2:CreateNetworkInterface",
+                "ec2:DeleteNetworkInterface",
+                "ec2:AssignPrivateIpAddresses",
+                "ec2:UnassignPrivateIpAddresses",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeSubnets",
             ]
         ),
     }
@@ -1239,6 +1274,47 @@ def test_promotions_exporter_may_only_put_promotions_and_read_its_secret(templat
             },
         },
     ]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_change_capture_may_only_write_batches_its_watermarks_and_read_its_secret(templates, stage):
+    granted = {st["Sid"]: st for st in _role_statements(templates[stage], "ExtractChangesRole")}
+    assert cdc.PREFIX == "cdc/"
+    assert granted["WriteBatches"]["Action"] == "s3:PutObject"
+    assert granted["WriteBatches"]["Resource"] == {"Fn::Sub": "${RawBucket.Arn}/cdc/*"}
+    assert granted["Watermarks"]["Resource"] == {"Fn::GetAtt": ["CdcStateTable", "Arn"]}
+    assert granted["SourceCredentials"]["Resource"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}"
+        f":secret:shoplake/{stage}/source-database-??????"
+    }
+    table = templates[stage]["Resources"]["CdcStateTable"]["Properties"]
+    assert table["SSESpecification"] == {"SSEEnabled": True}
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_capture_schedule_starts_one_execution_for_every_table(templates, stage):
+    res = templates[stage]["Resources"]
+    schedule = res["CdcSchedule"]["Properties"]
+    assert schedule["ScheduleExpression"] == "rate(5 minutes)"
+    assert schedule["State"] == {"Fn::If": ["CdcCaptureOn", "ENABLED", "DISABLED"]}
+    assert json.loads(schedule["Target"]["Input"]) == {"tables": list(cdc.TABLES)}
+    assert schedule["Target"]["Arn"] == {"Ref": "CdcExtraction"}
+    (start, dead) = _role_statements(templates[stage], "CdcSchedulerRole")
+    assert (start["Action"], start["Resource"]) == ("states:StartExecution", {"Ref": "CdcExtraction"})
+    assert dead["Resource"] == {"Fn::GetAtt": ["CdcScheduleDeadLetterQueue", "Arn"]}
+    # the function joins the database's network where both network params are set
+    fn = res["ExtractChangesLambdaFunction"]["Properties"]
+    assert fn["VpcConfig"]["Fn::If"][0] == "HasCdcNetwork"
+    assert fn["Layers"][1:] == [
+        "arn:aws:lambda:eu-west-1:336392948345:layer:AWSSDKPandas-Python312:26",
+        {"Fn::Sub": "arn:aws:lambda:eu-west-1:${AWS::AccountId}:layer:shoplake-python-deps:1"},
+        {"Fn::Sub": "arn:aws:lambda:eu-west-1:${AWS::AccountId}:layer:shoplake-cdc:1"},
+    ]
+    # the state machine maps over the tables and skips one whose last run still holds it
+    definition = json.loads(res["CdcExtraction"]["Properties"]["DefinitionString"]["Fn::Sub"][0])
+    inner = definition["States"]["Extract each table"]["ItemProcessor"]["States"]["Extract a batch"]
+    assert inner["Catch"][0]["ErrorEquals"] == [cdc.ConcurrentExtraction.__name__]
 
 
 def test_promotions_exporter_runs_with_the_connector_and_pandas_layers(dev):

@@ -16,7 +16,8 @@ def test_the_generated_files_are_the_ones_the_platform_reads():
     sources = {ds.dbt_source for ds in DATASETS.values()} | {"shoplake"}
     # per dataset with a quality contract its check history and its gate, and their union
     quality = [ds.name for ds in DATASETS.values() if ds.quality is not None]
-    assert quality == ["reviews", "products", "transactions", "clickstream", "cart_events"]
+    assert quality == ["reviews", "products", "transactions", "clickstream", "cart_events", "cdc_fact_sales",
+                       "cdc_dim_users", "cdc_dim_products"]  # fmt: skip
     assert sorted(str(p) for p in generate.generated_files()) == sorted(
         [
             "dbt/models/quality/_quality__models.yml",

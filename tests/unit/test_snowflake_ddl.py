@@ -48,6 +48,7 @@ SCRIPT_ORDER = [
     "V2__roles.sql",
     "V3__storage_integration_and_stage.sql",
     "V4__external_tables.sql",
+    "V5__silver_schema.sql",
     "R__external_tables.sql",
     "R__grants.sql",
     "R__warehouse.sql",
@@ -76,6 +77,7 @@ def test_stage_values_come_from_serverless_yml_resources_and_stages_yml():
         raw_schema="RAW",  # params.default.snowflakeSchema
         staging_schema="STAGING",
         marts_schema="MARTS",
+        silver_schema="SILVER",
         stage_name="PROCESSED_STAGE",  # params.default.snowflakeStage
         warehouse="SHOPLAKE_PROD_WH",
         warehouse_size="SMALL",
@@ -263,15 +265,15 @@ def test_every_statement_parses_in_sqlglots_snowflake_dialect(stage):
     # pipeline_runs, and hands each to the loader.
     generated = len(PUBLISHED) + 1
     assert kinds == {
-        "USE": 8,
+        "USE": 9,
         "CREATE DATABASE": 1,
-        "CREATE SCHEMA": 3,
+        "CREATE SCHEMA": 4,
         "CREATE WAREHOUSE": 1,
         "CREATE STORAGE INTEGRATION": 1,
         "CREATE FILE FORMAT": 2,
         "CREATE STAGE": 1,
         "CREATE EXTERNAL TABLE": 4 + generated,
-        "GRANT": 15,
+        "GRANT": 16,
         "unparsed CREATE ROLE IF NOT EXISTS": 3,
         "unparsed GRANT ROLE": 3,
         "unparsed GRANT OWNERSHIP ON EXTERNAL TABLE": 4 + generated,
@@ -653,6 +655,8 @@ def test_first_apply_runs_every_script_in_order_and_records_it(prod):
         *RECORD,
         "V4__external_tables.sql",
         *RECORD,
+        "V5__silver_schema.sql",
+        *RECORD,
         "R__external_tables.sql",
         *RECORD,
         "R__grants.sql",
@@ -668,6 +672,7 @@ def test_first_apply_runs_every_script_in_order_and_records_it(prod):
         ("2", "V2__roles.sql", True, True),
         ("3", "V3__storage_integration_and_stage.sql", True, True),
         ("4", "V4__external_tables.sql", True, True),
+        ("5", "V5__silver_schema.sql", True, True),
         (None, "R__external_tables.sql", True, True),
         (None, "R__grants.sql", True, True),
         (None, "R__warehouse.sql", True, True),
@@ -687,7 +692,7 @@ def test_second_apply_changes_nothing(prod):
     assert applied == []
     assert _outline(account.executed, scripts) == READ_HISTORY
     assert account.history == history_before
-    assert messages == ["SHOPLAKE: up to date (7 scripts)"]
+    assert messages == ["SHOPLAKE: up to date (8 scripts)"]
 
 
 def test_an_applied_versioned_script_must_not_change(prod):
@@ -722,7 +727,7 @@ def test_a_changed_repeatable_script_runs_again(prod):
     assert _outline(account.executed, rescripts) == [*READ_HISTORY, "R__warehouse.sql", *RECORD]
     assert "  WAREHOUSE_SIZE = MEDIUM\n" in applied[0].sql
     assert _history(account, rescripts)[-1] == (None, "R__warehouse.sql", True, True)
-    assert len(account.history) == 8
+    assert len(account.history) == 9
 
 
 def test_a_failed_script_is_recorded_and_runs_again_next_time(prod):
@@ -745,9 +750,10 @@ def test_a_failed_script_is_recorded_and_runs_again_next_time(prod):
     account.fail_on = None
     applied = apply(account.connect, scripts, settings, echo=lambda _: None)
     assert [s.name for s in applied] == [
-        "V4__external_tables.sql", "R__external_tables.sql", "R__grants.sql", "R__warehouse.sql"
+        "V4__external_tables.sql", "V5__silver_schema.sql", "R__external_tables.sql", "R__grants.sql",
+        "R__warehouse.sql"
     ]  # fmt: skip
-    assert [ok for *_, ok in _history(account, scripts)] == [True, True, True, False, True, True, True, True]
+    assert [ok for *_, ok in _history(account, scripts)] == [True, True, True, False, True, True, True, True, True]
 
 
 def test_target_stops_after_a_version_and_leaves_the_repeatables_for_the_full_apply(prod):
@@ -772,8 +778,8 @@ def _applied(scripts, names, **overrides) -> list[Applied]:
 def test_history_must_match_the_scripts(prod):
     _, scripts = prod
     # An applied version no longer in snowflake/
-    gone = [*_applied(scripts, SCRIPT_ORDER[:4]), Applied(5, "V5__dropped.sql", "a" * 64, True)]
-    with pytest.raises(SchemaHistoryError, match="V5__dropped.sql .* not in snowflake/"):
+    gone = [*_applied(scripts, SCRIPT_ORDER[:5]), Applied(6, "V6__dropped.sql", "a" * 64, True)]
+    with pytest.raises(SchemaHistoryError, match="V6__dropped.sql .* not in snowflake/"):
         pending_scripts(scripts, gone)
     # A pending version older than an applied one (out of order)
     v4_without_v3 = _applied(scripts, [SCRIPT_ORDER[0], SCRIPT_ORDER[1], SCRIPT_ORDER[3]])

@@ -17,6 +17,12 @@ unioned as (
     union all
     select * from {{ ref('dq_checks__cart_events') }}
     union all
+    select * from {{ ref('dq_checks__cdc_fact_sales') }}
+    union all
+    select * from {{ ref('dq_checks__cdc_dim_users') }}
+    union all
+    select * from {{ ref('dq_checks__cdc_dim_products') }}
+    union all
     select * from {{ ref('dq_checks__pipeline') }}
 
 )

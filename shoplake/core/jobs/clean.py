@@ -26,10 +26,11 @@ from pyspark import StorageLevel
 from pyspark.sql import SparkSession
 
 from shoplake.core import layout
+from shoplake.core.contracts import RecordFormat
 from shoplake.core.errors import ObjectRejected
 from shoplake.core.jobs import accounting, readers
 from shoplake.core.jobs.common import COMMON_ARGS, JobArgs, write_json
-from shoplake.core.jobs.scan import scan_object
+from shoplake.core.jobs.scan import scan_object, scan_parquet
 from shoplake.core.storage import get_store
 from shoplake.core.transform import DEFAULT_CURRENCY, ParseContext, load_transform, parse_records
 
@@ -54,8 +55,9 @@ def run(spark: SparkSession, args: Mapping[str, Any]) -> dict[str, Any]:
     }
 
     try:
+        parquet = RecordFormat.PARQUET in job.dataset.formats_for(job.source_uri)
         with closing(store.open_read(job.source_uri)) as stream:
-            scan = scan_object(stream, gzipped=job.source_uri.endswith(".gz"))
+            scan = scan_parquet(stream) if parquet else scan_object(stream, gzipped=job.source_uri.endswith(".gz"))
         reading = readers.read(spark, store.spark_path(job.source_uri), job.dataset, job.source_uri, scan)
     except ObjectRejected as exc:
         # Publish nothing, including what an earlier attempt of this run may have left.

@@ -137,11 +137,19 @@ def csv_header(dataset: Dataset, first_line: str, source_uri: str) -> CsvHeader:
     if first_line.count('"') % 2:
         raise MalformedDocument(f"{source_uri}: the header row has an unterminated quoted name")
     columns = tuple(name.strip() for name in next(csv.reader([first_line])))
+    return choose_layout(dataset, columns, source_uri, RecordFormat.CSV, "header")
+
+
+def choose_layout(dataset: Dataset, columns: Sequence[str], source_uri: str, fmt: RecordFormat,
+                  what: str) -> CsvHeader:  # fmt: skip
+    """The first layout (of those for ``fmt``) whose required fields are all among a file's
+    column names (matched in any letter case and order); reject the file if none fits."""
+    columns = tuple(columns)
     lowered = [c.lower() for c in columns]
     repeated = sorted({c for c in lowered if lowered.count(c) > 1})
     if repeated:
-        raise MalformedDocument(f"{source_uri}: the header names {', '.join(repeated)} more than once")
-    layouts = [layout for layout in dataset.layouts if RecordFormat.CSV in layout.formats]
+        raise MalformedDocument(f"{source_uri}: the {what} names {', '.join(repeated)} more than once")
+    layouts = [layout for layout in dataset.layouts if fmt in layout.formats]
     misses = []
     for layout in layouts:
         missing = [f for f in layout.required if f.lower() not in lowered]
@@ -151,10 +159,12 @@ def csv_header(dataset: Dataset, first_line: str, source_uri: str) -> CsvHeader:
             known = {f.lower() for f in layout.fields}
             return CsvHeader(columns, layout, tuple(c for c in columns if c.lower() not in known), fields)
         misses.append((len(missing), layout, missing))
+    if not misses:
+        raise MissingColumns(f"{source_uri}: no layout of {dataset.name} is read from {fmt.value} files")
     _, closest, missing = min(misses, key=lambda m: m[0])
     raise MissingColumns(
-        f"{source_uri}: the header lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-        f"required by the {closest.name} layout of {dataset.name} (header: {', '.join(columns)})"
+        f"{source_uri}: the {what} lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+        f"required by the {closest.name} layout of {dataset.name} ({what}: {', '.join(columns)})"
     )
 
 
@@ -342,6 +352,55 @@ class Reading:
     unknown_fields: tuple[str, ...] = ()
 
 
+# --- Parquet ------------------------------------------------------------------------------------
+
+# Timestamps as text keep their microseconds and say their zone: an instant (Parquet's
+# isAdjustedToUTC) gets its UTC offset, a local date-time (TIMESTAMP_NTZ) none, so a transform
+# can refuse a time whose zone is unknown.
+INSTANT_TEXT = "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX"
+LOCAL_TEXT = "yyyy-MM-dd'T'HH:mm:ss.SSSSSS"
+
+
+def _as_text(c: Column, dtype: T.DataType) -> Column:
+    if isinstance(dtype, T.TimestampType):
+        return F.date_format(c, INSTANT_TEXT)
+    if isinstance(dtype, T.TimestampNTZType):
+        return F.date_format(c, LOCAL_TEXT)
+    if isinstance(dtype, T.BinaryType):
+        return F.base64(c)
+    if isinstance(dtype, (T.StructType, T.ArrayType, T.MapType)):
+        return F.to_json(c)
+    return c.cast("string")
+
+
+def parquet_records(spark: SparkSession, path: str, dataset: Dataset, source_uri: str) -> Reading:
+    """A Parquet file's rows, one record each, numbered in file order (row 1 is line 1).
+
+    The file's column names pick the layout (in any letter case, as a CSV header's do); each field
+    reaches the transform as text (see :func:`_as_text`), so one transform serves every format,
+    and the raw record is the row as JSON.
+    """
+    rows = spark.read.parquet(literal_path(path))
+    types = {f.name: f.dataType for f in rows.schema.fields}
+    chosen = choose_layout(dataset, rows.columns, source_uri, RecordFormat.PARQUET, "schema")
+    texts = {name: _as_text(F.col(f"`{name}`"), dtype) for name, dtype in types.items()}
+    absent = F.lit(None).cast("string")
+    fields = [
+        (texts[chosen.fields[name.lower()]] if name.lower() in chosen.fields else absent).alias(name)
+        for name in dataset.fields
+    ]
+    raw = F.to_json(F.struct(*[texts[name].alias(name) for name in rows.columns]))
+    records = rows.select(F.monotonically_increasing_id().alias("line_id"), *[F.col(f"`{n}`") for n in rows.columns])
+    records = records.select(
+        "line_id",
+        raw.alias("raw_record"),
+        F.lit(False).alias("is_blank"),
+        F.lit(None).cast("string").alias("reason"),
+        F.struct(*fields).alias("f"),
+    )
+    return Reading(records, RecordFormat.PARQUET, chosen.layout, chosen.unknown)
+
+
 def record_format(dataset: Dataset, source_uri: str, scan: ObjectScan) -> RecordFormat:
     """The file's record format: by its suffix, and for ``.json`` by its first character."""
     formats = dataset.formats_for(source_uri)
@@ -356,6 +415,8 @@ def read(spark: SparkSession, path: str, dataset: Dataset, source_uri: str, scan
     """Every record of one object, in its format. Raises an ObjectRejected error for a file that
     is unusable as a whole (a CSV header without a required column, a broken JSON array)."""
     fmt = record_format(dataset, source_uri, scan)
+    if fmt == RecordFormat.PARQUET:
+        return parquet_records(spark, path, dataset, source_uri)
     if fmt == RecordFormat.JSON_LINES:
         return Reading(json_lines(read_lines(spark, path), dataset.fields), fmt)
     if fmt == RecordFormat.CSV:

@@ -1,7 +1,8 @@
 """Stream a landed object once, before Spark reads it: it must decompress and decode as a whole.
 
 A truncated gzip or binary junk rejects the whole file (a retry cannot help), and the physical
-line count taken here is what the record accounting reconciles Spark's reading with.
+line count taken here is what the record accounting reconciles Spark's reading with. A Parquet
+file is checked by its footer instead: it must be one, and its row count is what is reconciled.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import codecs
 import gzip
 import re
+import shutil
+import tempfile
 import zlib
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -86,3 +89,20 @@ def scan_object(stream: BinaryIO, *, gzipped: bool) -> ObjectScan:
     if offset and last not in (b"\n", b"\r"):
         lines += 1
     return ObjectScan(decoded_bytes=offset, physical_lines=lines, head=head)
+
+
+def scan_parquet(stream: BinaryIO) -> ObjectScan:
+    """Read a Parquet object's footer; raise UndecodableObject unless it is a readable Parquet
+    file. Its rows stand for the lines a text file's reconciliation counts."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with tempfile.SpooledTemporaryFile(max_size=64 << 20) as spool:
+        shutil.copyfileobj(stream, spool, _CHUNK)
+        size = spool.tell()
+        spool.seek(0)
+        try:
+            metadata = pq.ParquetFile(spool).metadata
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            raise UndecodableObject(f"not a readable Parquet file: {exc}") from exc
+    return ObjectScan(decoded_bytes=size, physical_lines=metadata.num_rows)

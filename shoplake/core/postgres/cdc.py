@@ -41,6 +41,8 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
+from shoplake.core.postgres.tables import CHANGE_COLUMNS as CHANGE_COLUMNS_NEUTRAL
+from shoplake.core.postgres.tables import SOURCE_TABLES, SourceTable
 from shoplake.core.storage import ObjectStore
 
 PREFIX = "cdc/"
@@ -48,34 +50,36 @@ TS = pa.timestamp("us", tz="UTC")
 MONEY = pa.decimal128(12, 2)
 
 
+_ARROW = {
+    "bigint": pa.int64(),
+    "int": pa.int32(),
+    "string": pa.string(),
+    "timestamp": TS,
+    "decimal(12,2)": MONEY,
+}
+
+
 @dataclass(frozen=True)
-class SourceTable:
+class ArrowTable:
+    """A source table with its columns' Arrow types (what the batches are written with)."""
+
     name: str
     key: str
     key_type: pa.DataType
-    columns: tuple[tuple[str, pa.DataType], ...]  # in order, the key first
+    columns: tuple[tuple[str, pa.DataType], ...]
 
     @property
     def column_names(self) -> list[str]:
         return [c for c, _ in self.columns]
 
 
-TABLES = {
-    t.name: t
-    for t in (
-        SourceTable("dim_users", "user_id", pa.int64(), (
-            ("user_id", pa.int64()), ("name", pa.string()), ("email", pa.string()), ("city", pa.string()),
-            ("address", pa.string()), ("updated_at", TS))),
-        SourceTable("dim_products", "product_id", pa.string(), (
-            ("product_id", pa.string()), ("name", pa.string()), ("category", pa.string()), ("price", MONEY),
-            ("updated_at", TS))),
-        SourceTable("fact_sales", "sale_id", pa.int64(), (
-            ("sale_id", pa.int64()), ("user_id", pa.int64()), ("product_id", pa.string()), ("quantity", pa.int32()),
-            ("total_amount", MONEY), ("status", pa.string()), ("created_at", TS), ("updated_at", TS))),
-    )
-}  # fmt: skip
-# What every batch row carries besides the table's columns.
-CHANGE_COLUMNS = (("change_op", pa.string()), ("changed_at", TS))
+def _arrow(t: SourceTable) -> ArrowTable:
+    columns = tuple((name, _ARROW[typ]) for name, typ in t.columns)
+    return ArrowTable(t.name, t.key, _ARROW[t.key_type], columns)
+
+
+TABLES = {name: _arrow(t) for name, t in SOURCE_TABLES.items()}
+CHANGE_COLUMNS = tuple((name, _ARROW[typ]) for name, typ in CHANGE_COLUMNS_NEUTRAL)
 
 
 @dataclass(frozen=True)
@@ -101,8 +105,20 @@ BEGINNING = Watermark(datetime(1970, 1, 1, tzinfo=UTC), None)
 class TableState:
     rows: Watermark = BEGINNING
     deletes: Watermark = BEGINNING
-    # the batch being written: {"rows": [since, until], "deletes": [since, until], "key": ...}
+    # the batch being written: {"rows": [since, until], "deletes": [since, until]}, or during the
+    # first load {"initial": {"bound": ts, "from": key | None, "to": key}}
     pending: dict[str, Any] | None = None
+    # the first load, chunked by primary key: {"bound": ts, "after": the last key loaded | None}
+    initial: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rows": self.rows.to_json(), "deletes": self.deletes.to_json(), "pending": self.pending,
+                "initial": self.initial}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> TableState:
+        return cls(Watermark.from_json(d["rows"]), Watermark.from_json(d["deletes"]), d.get("pending"),
+                   d.get("initial"))  # fmt: skip
 
 
 class WatermarkStore(Protocol):
@@ -134,7 +150,7 @@ class LocalWatermarks:
         self._versions[table] = 0 if d is None else d.get("version", 0)
         if d is None:
             return TableState()
-        return TableState(Watermark.from_json(d["rows"]), Watermark.from_json(d["deletes"]), d.get("pending"))
+        return TableState.from_json(d)
 
     def save(self, table: str, state: TableState) -> None:
         import fcntl
@@ -146,8 +162,7 @@ class LocalWatermarks:
             version = self._versions.get(table, 0)
             if (0 if current is None else current.get("version", 0)) != version:
                 raise ConcurrentExtraction(f"{table}: another extraction saved its state first")
-            body = {"version": version + 1, "rows": state.rows.to_json(), "deletes": state.deletes.to_json(),
-                    "pending": state.pending}  # fmt: skip
+            body = {"version": version + 1, **state.to_json()}
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
             with os.fdopen(fd, "w") as f:
                 json.dump(body, f, indent=2)
@@ -183,7 +198,7 @@ def _after(column: str, key: str, key_type: str, w: Watermark, n: int) -> tuple[
     return f"({column}, {key}) > (${n}::timestamptz, ${n + 1}::{key_type})", (_text(w.ts), w.key)
 
 
-def _select_rows(cursor, table: SourceTable, since: Watermark, until_exclusive: datetime | None,
+def _select_rows(cursor, table: ArrowTable, since: Watermark, until_exclusive: datetime | None,
                  until: Watermark | None, limit: int | None) -> pa.Table:  # fmt: skip
     cols = ", ".join(f"{c}::text" if t == MONEY else c for c, t in table.columns)
     where, params = _after("updated_at", table.key, _pg_key(table), since, 1)
@@ -201,7 +216,27 @@ def _select_rows(cursor, table: SourceTable, since: Watermark, until_exclusive: 
     return _typed(cursor.fetch_arrow_table(), table)
 
 
-def _select_deletes(cursor, table: SourceTable, since: Watermark, until_exclusive: datetime | None,
+def _select_chunk(cursor, table: ArrowTable, bound: datetime, after: str | None, to: str | None,
+                  limit: int | None) -> pa.Table:  # fmt: skip
+    """The first load's chunk: rows older than the bound, in primary-key order, after ``after``
+    (and up to ``to``, for a pending chunk)."""
+    cols = ", ".join(f"{c}::text" if t == MONEY else c for c, t in table.columns)
+    key_type = _pg_key(table)
+    where, params = "updated_at < $1::timestamptz", [_text(bound)]
+    if after is not None:
+        params.append(after)
+        where += f" and {table.key} > ${len(params)}::{key_type}"
+    if to is not None:
+        params.append(to)
+        where += f" and {table.key} <= ${len(params)}::{key_type}"
+    sql = f"select {cols} from {table.name} where {where} order by {table.key}"  # noqa: S608 - constants
+    if limit and to is None:
+        sql += f" limit {int(limit)}"
+    cursor.execute(sql, tuple(params))
+    return _typed(cursor.fetch_arrow_table(), table)
+
+
+def _select_deletes(cursor, table: ArrowTable, since: Watermark, until_exclusive: datetime | None,
                     until: Watermark | None, limit: int | None) -> pa.Table:  # fmt: skip
     where, params = _after("deleted_at", "deletion_id", "bigint", since, 2)
     params = (table.name, *params)
@@ -220,11 +255,11 @@ def _select_deletes(cursor, table: SourceTable, since: Watermark, until_exclusiv
     return cursor.fetch_arrow_table()
 
 
-def _pg_key(table: SourceTable) -> str:
+def _pg_key(table: ArrowTable) -> str:
     return "text" if table.key_type == pa.string() else "bigint"
 
 
-def _typed(fetched: pa.Table, table: SourceTable) -> pa.Table:
+def _typed(fetched: pa.Table, table: ArrowTable) -> pa.Table:
     arrays = []
     for name, typ in table.columns:
         col = fetched.column(name)
@@ -245,6 +280,18 @@ class Batch:
     deletes_to: Watermark
     resumed: bool = False
 
+    def summary(self) -> dict[str, Any]:
+        """What a run did, as JSON (the function's result, the CLI's line)."""
+        return {
+            "table": self.table,
+            "key": self.key,
+            "upserts": self.upserts,
+            "deletes": self.deletes,
+            "resumed": self.resumed,
+            "rows_watermark": self.rows_to.to_json(),
+            "deletes_watermark": self.deletes_to.to_json(),
+        }
+
 
 def batch_key(table: str, rows: tuple[Watermark, Watermark], deletes: tuple[Watermark, Watermark]) -> str:
     """Deterministic: the table and the two ranges it covers."""
@@ -254,7 +301,7 @@ def batch_key(table: str, rows: tuple[Watermark, Watermark], deletes: tuple[Wate
     return f"{PREFIX}{table}/date={day.isoformat()}/batch-{digest}.parquet"
 
 
-def batch_table(table: SourceTable, upserts: pa.Table, deletes: pa.Table) -> pa.Table:
+def batch_table(table: ArrowTable, upserts: pa.Table, deletes: pa.Table) -> pa.Table:
     """One table of change rows: the upserts (change_op 'upsert', changed_at = updated_at) then
     the tombstones (change_op 'delete', the key, changed_at = deleted_at; other columns null)."""
     ups = upserts.append_column("change_op", pa.array(["upsert"] * upserts.num_rows, pa.string()))
@@ -307,6 +354,11 @@ def extract(
     """
     table = TABLES[table_name]
     state = watermarks.load(table_name)
+    if state.initial is not None or (state.rows == BEGINNING and state.pending is None):
+        loaded = _first_load(connect, store, raw_bucket, watermarks, table, state, lag, limit, crash_after_write)
+        if loaded is not None:
+            return loaded
+        state = watermarks.load(table_name)  # the load is done: this run is the first batch
     with _cursor(connect) as cur:
         if state.pending is not None:
             p = state.pending
@@ -332,6 +384,72 @@ def extract(
         raise SimulatedCrash(key)
     watermarks.save(table_name, TableState(rows[1], dels[1], None))
     return Batch(table_name, key, upserts.num_rows, deletes.num_rows, *rows, *dels, resumed=resumed)
+
+
+def connection_uri(secret: dict[str, Any]) -> str:
+    """A libpq URI from a Secrets Manager secret: ``{"uri": …}``, or the fields RDS writes (host,
+    port, username, password, dbname), then with TLS required."""
+    from urllib.parse import quote
+
+    if "uri" in secret:
+        return str(secret["uri"])
+    missing = [k for k in ("host", "username", "password") if not secret.get(k)]
+    if missing:
+        raise ValueError(f"the source secret lacks {', '.join(missing)}")
+    user, password = quote(str(secret["username"]), safe=""), quote(str(secret["password"]), safe="")
+    database = quote(str(secret.get("dbname") or "shop"), safe="")
+    port = int(secret.get("port") or 5432)
+    return f"postgresql://{user}:{password}@{secret['host']}:{port}/{database}?sslmode=require"
+
+
+def adbc_connector(uri: str):
+    """``connect()`` for :func:`extract`: a new ADBC PostgreSQL connection per call."""
+    import adbc_driver_postgresql.dbapi as adbc
+
+    return lambda: adbc.connect(uri)
+
+
+def _first_load(connect, store: ObjectStore, raw_bucket: str, watermarks: WatermarkStore, table: ArrowTable,
+                state: TableState, lag: timedelta, limit: int | None,
+                crash_after_write: bool) -> Batch | None:  # fmt: skip
+    """One chunk of a table's first load: the rows older than the load's bound (taken once, at its
+    start, as a batch's is) in primary-key order, ``limit`` at a time, so the table is never read
+    whole nor held in memory. Each chunk is pending before its file is written, like a batch, and
+    a re-run writes the same key. When a chunk comes back short the load is done: the watermark
+    becomes (bound, none), every version from the bound on being the incremental batches'. A row
+    changed during the load has a version after the bound, so they take it; deletions are
+    captured from the beginning by the batches. None: the load was done already, nothing written."""
+    with _cursor(connect) as cur:
+        if state.pending is not None:  # a chunk whose file may be written: the same rows again
+            chunk = state.pending["initial"]
+            bound = datetime.fromisoformat(chunk["bound"])
+            upserts = _select_chunk(cur, table, bound, chunk["from"], chunk["to"], None)
+            resumed = True
+        else:
+            initial = state.initial or {"bound": _text(upper_bound(cur, lag)), "after": None}
+            bound = datetime.fromisoformat(initial["bound"])
+            upserts = _select_chunk(cur, table, bound, initial["after"], None, limit)
+            resumed = False
+            if not upserts.num_rows:  # nothing after the last chunk: the load is done
+                watermarks.save(table.name, TableState(Watermark(bound, None), state.deletes))
+                return None
+            chunk = {"bound": initial["bound"], "from": initial["after"],
+                     "to": str(upserts.column(table.key)[-1].as_py())}  # fmt: skip
+            watermarks.save(table.name, TableState(state.rows, state.deletes, {"initial": chunk}, initial))
+    ident = json.dumps([table.name, "initial", chunk], sort_keys=True)
+    day = bound.astimezone(UTC).date().isoformat()
+    key = f"{PREFIX}{table.name}/date={day}/load-{hashlib.sha256(ident.encode()).hexdigest()[:20]}.parquet"
+    no_deletes = pa.table({"row_key": pa.array([], pa.string()), "deleted_at": pa.array([], TS)})
+    store.put_bytes(f"s3://{raw_bucket}/{key}", parquet_bytes(batch_table(table, upserts, no_deletes)))
+    if crash_after_write:
+        raise SimulatedCrash(key)
+    if limit is None or upserts.num_rows < limit:  # the last chunk: the batches take over
+        after = TableState(Watermark(bound, None), state.deletes)
+    else:
+        after = TableState(state.rows, state.deletes, None, {"bound": chunk["bound"], "after": chunk["to"]})
+    watermarks.save(table.name, after)
+    return Batch(table.name, key, upserts.num_rows, 0, BEGINNING, after.rows, state.deletes, state.deletes,
+                 resumed=resumed)  # fmt: skip
 
 
 class SimulatedCrash(RuntimeError):
@@ -372,12 +490,11 @@ class DynamoWatermarks:
             self._versions[table] = 0
             return TableState()
         self._versions[table] = int(item["version"]["N"])
-        d = json.loads(item["state"]["S"])
-        return TableState(Watermark.from_json(d["rows"]), Watermark.from_json(d["deletes"]), d.get("pending"))
+        return TableState.from_json(json.loads(item["state"]["S"]))
 
     def save(self, table: str, state: TableState) -> None:
         version = self._versions.get(table, 0)
-        body = {"rows": state.rows.to_json(), "deletes": state.deletes.to_json(), "pending": state.pending}
+        body = state.to_json()
         try:
             self.client.put_item(
                 TableName=self.table_name,

@@ -10,6 +10,7 @@ from shoplake.reporting.dashboard.views import (
     customers,
     data_quality,
     funnel,
+    order_sales,
     overview,
     pipeline_health,
     products,
@@ -23,6 +24,7 @@ from shoplake.reporting.dashboard.views import (
 PAGES = {
     "overview": ("Overview", ":material/dashboard:", overview.render),
     "sales": ("Sales", ":material/payments:", sales.render),
+    "order-sales": ("Order database", ":material/database:", order_sales.render),
     "customers": ("Customers", ":material/groups:", customers.render),
     "funnel": ("Funnel", ":material/filter_alt:", funnel.render),
     "cart-abandonment": ("Cart abandonment", ":material/remove_shopping_cart:", cart_abandonment.render),

@@ -58,6 +58,7 @@ class StageSettings:
     raw_schema: str
     staging_schema: str
     marts_schema: str
+    silver_schema: str
     stage_name: str
     warehouse: str
     warehouse_size: str
@@ -193,6 +194,7 @@ def load_settings(stage: str, aws_account_id: str | None, *, placeholder: bool =
         raw_schema=raw_schema,
         staging_schema=ident(setting("stagingSchema"), "stagingSchema"),
         marts_schema=ident(setting("martsSchema"), "martsSchema"),
+        silver_schema=ident(setting("silverSchema"), "silverSchema"),
         stage_name=ident(stage_parts[1], "snowflakeStage name"),
         warehouse=f"{prefix}_WH",
         warehouse_size=size,

@@ -69,6 +69,45 @@ cart_events as (
 
 ),
 
+cdc_fact_sales as (
+
+    select
+        'cdc_fact_sales' as dataset,
+        run_id,
+        source_uri,
+        line_number as source_line_number,
+        reason as quarantine_reason,
+        raw_record
+    from {{ source('shop_db', 'cdc_fact_sales_quarantine') }}
+
+),
+
+cdc_dim_users as (
+
+    select
+        'cdc_dim_users' as dataset,
+        run_id,
+        source_uri,
+        line_number as source_line_number,
+        reason as quarantine_reason,
+        raw_record
+    from {{ source('shop_db', 'cdc_dim_users_quarantine') }}
+
+),
+
+cdc_dim_products as (
+
+    select
+        'cdc_dim_products' as dataset,
+        run_id,
+        source_uri,
+        line_number as source_line_number,
+        reason as quarantine_reason,
+        raw_record
+    from {{ source('shop_db', 'cdc_dim_products_quarantine') }}
+
+),
+
 unioned as (
 
     select * from reviews
@@ -80,6 +119,12 @@ unioned as (
     select * from clickstream
     union all
     select * from cart_events
+    union all
+    select * from cdc_fact_sales
+    union all
+    select * from cdc_dim_users
+    union all
+    select * from cdc_dim_products
 
 )
 
