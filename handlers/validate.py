@@ -23,4 +23,4 @@ def settings() -> ValidateSettings:
 @event_parser(model=pipeline.ExecutionInput)
 def handler(event: pipeline.ExecutionInput, context: LambdaContext) -> dict:
     logger.append_keys(run_id=event.run_id, source_uri=event.source.uri)
-    return pipeline.validate_object(event, settings().max_object_bytes)
+    return pipeline.validate_object(event, settings().max_object_bytes, settings().small_object_bytes)

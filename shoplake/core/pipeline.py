@@ -128,7 +128,7 @@ def start_execution(sfn, state_machine_arn: str, execution_input: ExecutionInput
     }
 
 
-def validate_object(inp: ExecutionInput, max_object_bytes: int) -> dict[str, Any]:
+def validate_object(inp: ExecutionInput, max_object_bytes: int, small_object_bytes: int = 0) -> dict[str, Any]:
     """Decide from the event alone whether an object can enter the pipeline.
 
     Raises one of the :class:`~shoplake.core.errors.ObjectRejected` errors, which the state machine
@@ -153,18 +153,31 @@ def validate_object(inp: ExecutionInput, max_object_bytes: int) -> dict[str, Any
         "dataset": ds.name,
         "suffix": suffix,
         "compression": "gzip" if suffix.endswith(".gz") else "none",
+        # Glue bills a run for a minute at least: a small object is cleaned and flattened in one.
+        "small": size <= small_object_bytes,
     }
 
 
 def check_clean(inp: ExecutionInput, store: ObjectStore, processed_bucket: str) -> dict[str, Any]:
     """Turn the clean job's verdict into the state machine's terms.
 
+    After the one-run job of a small object (clean, then flatten when accepted) the clean's
+    manifest is gone with its work area if the run was committed: then the run manifest answers.
+
     The clean job rejects a file that is unusable as a whole (undecodable, a CSV header without
     a required column) by writing a REJECTED manifest and succeeding (a Glue failure would be
     retried; a rejection must not be). This raises the rejection's typed error.
     """
-    uri = layout.clean_manifest_uri(f"s3://{processed_bucket}", inp.dataset or "", inp.run_id)
+    root = f"s3://{processed_bucket}"
+    uri = layout.clean_manifest_uri(root, inp.dataset or "", inp.run_id)
     if not store.exists(uri):
+        # A small object was cleaned and flattened in one job run: an accepted clean's work area
+        # (its manifest included) is gone once the run is committed, and the run manifest holds
+        # the same counts.
+        committed = layout.run_manifest_uri(root, inp.dataset or "", inp.run_id)
+        if store.exists(committed):
+            run = json.loads(store.get_bytes(committed))
+            return {"counts": run["counts"], "quarantine_reasons": run["quarantine_reasons"]}
         raise errors.PublishedOutputMissing(f"the clean job left no manifest at {uri}")
     manifest = json.loads(store.get_bytes(uri))
     if manifest["status"] == "REJECTED":

@@ -72,6 +72,8 @@ class ValidateSettings(_Settings):
     # Validate decides from the event alone: it needs no AWS service, so no storage backend either.
     storage_backend: Literal["s3", "local"] | None = None
     max_object_bytes: PositiveInt
+    # Objects up to this size are cleaned and flattened in one Glue job run (0: none is).
+    small_object_bytes: int = 0
 
 
 class CheckCleanSettings(_Settings):

@@ -42,6 +42,7 @@ from shoplake.local.stack import (
     GLUE_JOBS,
     REGION,
     SERVICE,
+    SMALL_OBJECT_BYTES,
     STAGE,
     STATE_MACHINE_FILE,
     bucket_name,
@@ -64,6 +65,7 @@ class LocalCloud:
         cart_sessions_per_day: int = 1440,
         cdc_lag_seconds: float = 5.0,
         cdc_batch_rows: int = 500_000,
+        small_object_bytes: int = SMALL_OBJECT_BYTES,
     ):
         self.home = Path(home or os.environ.get("SHOPLAKE_HOME", ".shoplake")).resolve()
         self.retry_time_scale = retry_time_scale
@@ -78,6 +80,8 @@ class LocalCloud:
         # The change capture's safety lag and batch size (serverless params cdcLagSeconds, cdcBatchRows).
         self.cdc_lag_seconds = cdc_lag_seconds
         self.cdc_batch_rows = cdc_batch_rows
+        # The review pipeline's param smallObjectBytes: up to it, one Glue run cleans and flattens.
+        self.small_object_bytes = small_object_bytes
         self.store = LocalObjectStore(self.home / "lake")
         self.lambdas = adapters.InProcessLambda(log_dir=self.home / "logs")
         self.glue = adapters.InProcessGlue()
@@ -178,7 +182,10 @@ class LocalCloud:
                 "PROCESSED_BUCKET": bucket_name("processed"),
                 "PIPELINE_VERSION": PIPELINE_VERSION,
             },
-            "validate": {"MAX_OBJECT_BYTES": str(self.max_object_bytes)},
+            "validate": {
+                "MAX_OBJECT_BYTES": str(self.max_object_bytes),
+                "SMALL_OBJECT_BYTES": str(self.small_object_bytes),
+            },
             "checkClean": {"PROCESSED_BUCKET": bucket_name("processed")},
             "quarantineObject": {"QUARANTINE_BUCKET": bucket_name("quarantine")},
             "refreshWarehouse": {

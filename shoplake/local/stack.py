@@ -21,7 +21,10 @@ FUNCTIONS = {
     "exportPromotions": "handlers.export_promotions.handler",
     "extractChanges": "handlers.extract_changes.handler",
 }
-GLUE_JOBS = {"CleanGlueJob": "clean", "FlattenGlueJob": "flatten"}
+GLUE_JOBS = {"CleanGlueJob": "clean", "FlattenGlueJob": "flatten", "CleanAndFlattenGlueJob": "clean_and_flatten"}
+# serverless.yml's params.default.smallObjectBytes (a test keeps them equal): objects up to this
+# size are cleaned and flattened in one Glue job run.
+SMALL_OBJECT_BYTES = 64 * 1024 * 1024
 STATE_MACHINE_FILE = REPO_ROOT / "statemachines" / "review_pipeline.asl.yml"
 
 

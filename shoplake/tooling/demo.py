@@ -325,7 +325,8 @@ def run_demo(*, rows: int = 50_000, console: Console, fresh: bool = True) -> int
         )
     console.print(steps)
     first = {s["state"]: s["seconds"] for s in results[0].steps}
-    spark_seconds = first.get("Clean records", 0) + first.get("Flatten records", 0)
+    spark_steps = ("Clean records", "Flatten records", "Clean and flatten records")
+    spark_seconds = sum(first.get(step, 0) for step in spark_steps)
     if spark_seconds:
         console.print(
             f"clean + flatten of {results[0].counts['records_read']:,} records: {spark_seconds:.1f} s "

@@ -12,15 +12,40 @@ from shoplake.local.runtime import bucket_name
 
 pytestmark = pytest.mark.spark
 
+# A small object: cleaned and flattened in one Glue job run (smallObjectBytes).
 PUBLISH_STEPS = [
     "Validate object",
     "Check for new content",
+    "Choose the job runs",
+    "Clean and flatten records",
+    "Check cleaned batch",
+    "Flattened already?",
+    "Refresh warehouse",
+    "Published",
+]
+# A larger one: the clean job, its manifest checked, then the flatten job.
+TWO_RUN_STEPS = [
+    "Validate object",
+    "Check for new content",
+    "Choose the job runs",
     "Clean records",
     "Check cleaned batch",
+    "Flattened already?",
     "Flatten records",
     "Refresh warehouse",
     "Published",
 ]
+
+
+@pytest.fixture
+def large_object_cloud(tmp_path, monkeypatch):
+    """A local stack whose every object is "large" (smallObjectBytes 0): two Glue job runs each."""
+    from shoplake.local.runtime import LocalCloud
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("SHOPLAKE_HOME", str(home))
+    with LocalCloud(home, retry_time_scale=0.001, run_transforms=False, small_object_bytes=0) as c:
+        yield c
 
 
 def line(**fields) -> str:
@@ -175,19 +200,45 @@ def test_truncated_gzip_is_rejected_as_a_whole_and_not_retried(cloud, tmp_path):
     assert [s["state"] for s in result.steps] == [
         "Validate object",
         "Check for new content",
-        "Clean records",
+        "Choose the job runs",
+        "Clean and flatten records",
         "Check cleaned batch",
         "Quarantine object",
         "Notify rejection",
         "Rejected",
     ]
-    assert [r["job"] for r in cloud.glue.runs] == ["shoplake-local-clean"]
+    # one job run: its clean rejected the file, so it flattened nothing
+    assert [r["job"] for r in cloud.glue.runs] == ["shoplake-local-clean_and_flatten"]
     assert not (cloud.home / "lake" / bucket_name("processed") / "reviews").exists()
 
 
-def test_glue_failure_is_retried_then_caught_and_notified(cloud, good_file):
+def test_a_larger_object_takes_two_job_runs_with_the_check_between(large_object_cloud, good_file):
+    result = large_object_cloud.ingest(good_file)
+
+    assert result.status == "SUCCEEDED"
+    assert [s["state"] for s in result.steps] == TWO_RUN_STEPS
+    assert [r["job"] for r in large_object_cloud.glue.runs] == ["shoplake-local-clean", "shoplake-local-flatten"]
+    assert result.counts == {"records_read": 9, "processed": 4, "quarantined": 3, "duplicates": 2}
+
+
+def test_a_failing_one_run_job_is_retried_then_caught_and_notified(cloud, good_file):
+    def breaks(job, args):
+        raise OSError("disk full")
+
+    cloud.glue.fault = breaks
+
+    result = cloud.ingest(good_file)
+
+    assert result.status == "FAILED"
+    assert [r["job"] for r in cloud.glue.runs] == ["shoplake-local-clean_and_flatten"] * 3
+    assert result.error["error"] == "States.TaskFailed"
+
+
+def test_glue_failure_is_retried_then_caught_and_notified(large_object_cloud, good_file):
+    cloud = large_object_cloud
+
     def flatten_breaks(job, args):
-        if job.endswith("flatten"):
+        if job.endswith("-flatten"):
             raise OSError("disk full")
 
     cloud.glue.fault = flatten_breaks

@@ -376,6 +376,7 @@ def test_template_holds_the_state_machine(dev):
             {"Fn::GetAtt": ["RefreshWarehouseLambdaFunction", "Arn"]},
             {"Ref": "CleanGlueJob"},
             {"Ref": "FlattenGlueJob"},
+            {"Ref": "CleanAndFlattenGlueJob"},
             {"Ref": "PipelineNotificationsTopic"},
         ]
     )
@@ -550,9 +551,13 @@ def test_validate_input_is_the_intake_output_for_the_sample_event():
 # ─── Glue ──────────────────────────────────────────────────────────────────────────────────
 
 
-def test_two_glue_5_jobs_with_stage_constants(dev):
+def test_three_glue_5_jobs_with_stage_constants(dev, templates):
     jobs = resources_of_type(dev, "AWS::Glue::Job")
-    assert sorted(jobs) == ["CleanGlueJob", "FlattenGlueJob"]
+    # clean and flatten, and both in one run for small objects (two workers, the fewest, on every stage)
+    assert sorted(jobs) == ["CleanAndFlattenGlueJob", "CleanGlueJob", "FlattenGlueJob"]
+    prod = resources_of_type(templates["prod"], "AWS::Glue::Job")
+    assert {lid: j["Properties"]["NumberOfWorkers"] for lid, j in prod.items()} == {
+        "CleanGlueJob": 10, "FlattenGlueJob": 10, "CleanAndFlattenGlueJob": 2}  # fmt: skip
     for lid, job in jobs.items():
         p = job["Properties"]
         assert (p["GlueVersion"], p["WorkerType"], p["NumberOfWorkers"], p["MaxRetries"], p["Timeout"]) == (
@@ -748,6 +753,7 @@ def test_one_role_per_function(dev):
     assert set(roles) == {r for _, r, _ in FUNCTIONS.values()} | {
         "CleanGlueJobRole",
         "FlattenGlueJobRole",
+        "CleanAndFlattenGlueJobRole",
         "ReviewPipelineRole",
         "CdcExtractionRole",
         "CdcSchedulerRole",
@@ -788,7 +794,7 @@ def test_function_environments(dev):
             "PROCESSED_BUCKET": {"Ref": "ProcessedBucket"},
             "PIPELINE_VERSION": "1",
         },
-        "ValidateLambdaFunction": {**COMMON_ENV, "MAX_OBJECT_BYTES": "268435456"},
+        "ValidateLambdaFunction": {**COMMON_ENV, "MAX_OBJECT_BYTES": "268435456", "SMALL_OBJECT_BYTES": "67108864"},
         "CheckCleanLambdaFunction": {**COMMON_ENV, "PROCESSED_BUCKET": {"Ref": "ProcessedBucket"}},
         "QuarantineObjectLambdaFunction": {**COMMON_ENV, "QUARANTINE_BUCKET": {"Ref": "QuarantineBucket"}},
         "RefreshWarehouseLambdaFunction": {
@@ -1081,6 +1087,7 @@ def test_state_machine_role_reaches_exactly_its_tasks(dev):
     assert glue["Resource"] == [
         sub("glue:${AWS::Region}:${AWS::AccountId}:job/${CleanGlueJob}"),
         sub("glue:${AWS::Region}:${AWS::AccountId}:job/${FlattenGlueJob}"),
+        sub("glue:${AWS::Region}:${AWS::AccountId}:job/${CleanAndFlattenGlueJob}"),
     ]
     assert _policy_statement(dev, "ReviewPipelineRole", "Notify")["Resource"] == {"Ref": "PipelineNotificationsTopic"}
 
@@ -1315,6 +1322,13 @@ def test_the_capture_schedule_starts_one_execution_for_every_table(templates, st
     definition = json.loads(res["CdcExtraction"]["Properties"]["DefinitionString"]["Fn::Sub"][0])
     inner = definition["States"]["Extract each table"]["ItemProcessor"]["States"]["Extract a batch"]
     assert inner["Catch"][0]["ErrorEquals"] == [cdc.ConcurrentExtraction.__name__]
+
+
+def test_the_local_stack_takes_small_objects_in_one_glue_run_as_deployed(dev):
+    from shoplake.local.stack import SMALL_OBJECT_BYTES
+
+    env = dev["Resources"]["ValidateLambdaFunction"]["Properties"]["Environment"]["Variables"]
+    assert int(env["SMALL_OBJECT_BYTES"]) == SMALL_OBJECT_BYTES
 
 
 def test_promotions_exporter_runs_with_the_connector_and_pandas_layers(dev):

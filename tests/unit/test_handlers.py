@@ -32,6 +32,7 @@ def test_validate_handler_accepts_the_sample_input(monkeypatch):
 
     monkeypatch.setenv("SHOPLAKE_STAGE", "test")
     monkeypatch.setenv("MAX_OBJECT_BYTES", "1048576")
+    monkeypatch.setenv("SMALL_OBJECT_BYTES", "65536")
     event = json.loads((EVENTS / "validate_input.json").read_text())
 
     assert validate.handler(event, CONTEXT) == {
@@ -39,6 +40,7 @@ def test_validate_handler_accepts_the_sample_input(monkeypatch):
         "dataset": "reviews",
         "suffix": ".jsonl.gz",
         "compression": "gzip",
+        "small": event["source"]["size"] <= 65536,
     }
 
 

@@ -38,7 +38,14 @@ def test_accepted_extensions(key, suffix, compression):
         "dataset": "reviews",
         "suffix": suffix,
         "compression": compression,
+        "small": False,
     }
+
+
+def test_an_object_up_to_small_object_bytes_is_small():
+    small = [pipeline.validate_object(execution_input("reviews/a.jsonl", size), MIB, small_object_bytes=1000)["small"]
+             for size in (1, 1000, 1001)]  # fmt: skip
+    assert small == [True, True, False]
 
 
 @pytest.mark.parametrize(
