@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=200_000)
     parser.add_argument("--changes", type=int, default=500)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--no-compare", dest="compare", action="store_false",
+                        help="Skip the references: ConnectorX and a row-by-row read of the same rows.")  # fmt: skip
     opts = parser.parse_args(argv)
 
     import adbc_driver_postgresql.dbapi as adbc
@@ -69,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         rate = captured / seconds
         print(f"first load: {captured:,} rows in {batches} batches in {seconds:.1f} s = {rate:,.0f} rows/s "
               f"({size / 1e6:.1f} MB of Parquet)")  # fmt: skip
+        if opts.compare:
+            compare(uri, captured, rate)
         with psycopg.connect(uri) as con:
             con.execute("update fact_sales set status = 'DELIVERED' where sale_id <= %s", (opts.changes,))
             con.commit()
@@ -80,6 +84,53 @@ def main(argv: list[str] | None = None) -> int:
         if not opts.keep:
             shutil.rmtree(home, ignore_errors=True)
     return 0
+
+
+COLUMNS = "sale_id, user_id, product_id, quantity, total_amount::text, status, created_at, updated_at"
+
+
+def compare(uri: str, rows: int, ours: float) -> None:
+    """The same rows read by the references the issue names, side by side with ours (all three
+    end in an Arrow table in memory; ours also writes Parquet batches)."""
+    import adbc_driver_postgresql.dbapi as adbc
+    import pyarrow as pa
+
+    query = f"select {COLUMNS} from fact_sales"  # noqa: S608 - constants
+    started = time.perf_counter()
+    with adbc.connect(uri) as con, con.cursor() as cur:
+        cur.execute(query)
+        table = cur.fetch_arrow_table()
+    seconds = time.perf_counter() - started
+    print(f"  of which reading alone (ADBC, the same query into Arrow): {table.num_rows:,} rows in {seconds:.1f} s = "
+          f"{table.num_rows / seconds:,.0f} rows/s")  # fmt: skip
+    try:
+        import connectorx as cx
+    except ImportError:
+        print("ConnectorX: not installed (pip install connectorx==0.4.3)")
+    else:
+        from urllib.parse import parse_qs, urlparse
+
+        parts = urlparse(uri)  # the embedded server listens on a Unix socket
+        socket = parse_qs(parts.query)["host"][0]
+        started = time.perf_counter()
+        table = cx.read_sql(f"postgresql://{parts.username}@localhost{parts.path}?host={socket}", query,
+                            return_type="arrow")  # fmt: skip
+        seconds = time.perf_counter() - started
+        print(f"reference, ConnectorX 0.4.3 (one connection): {table.num_rows:,} rows in {seconds:.1f} s = "
+              f"{table.num_rows / seconds:,.0f} rows/s")  # fmt: skip
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(uri.replace("postgresql://", "postgresql+psycopg://", 1))
+    started = time.perf_counter()
+    with engine.connect() as con:
+        records = [dict(r._mapping) for r in con.execute(sa.text(query))]
+    table = pa.Table.from_pylist(records)
+    seconds = time.perf_counter() - started
+    print(f"reference, row by row (SQLAlchemy {sa.__version__} rows → dicts → Arrow): {table.num_rows:,} rows in "
+          f"{seconds:.1f} s = {table.num_rows / seconds:,.0f} rows/s; ours {ours:,.0f} rows/s = "
+          f"{ours / (table.num_rows / seconds):.1f}×")  # fmt: skip
+    engine.dispose()
+    assert table.num_rows == rows
 
 
 if __name__ == "__main__":
