@@ -44,6 +44,7 @@ def test_validate_accepts_the_sample_execution_input():
         "dataset": "reviews",
         "suffix": ".jsonl.gz",
         "compression": "gzip",
+        "small": True,  # 48,213 bytes, under the stage's smallObjectBytes (64 MiB): one Glue run
     }
 
 
