@@ -30,6 +30,11 @@ def dataset_name(table: str) -> str:
     return f"cdc_{table}"
 
 
+def source_table(dataset: Dataset) -> SourceTable:
+    """The operational table a change dataset captures (``cdc_<table>``)."""
+    return SOURCE_TABLES[dataset.name.removeprefix("cdc_")]
+
+
 def _type_reason(name: str, typ: str) -> str:
     what = {"bigint": "an integer", "int": "a 32-bit integer", "timestamp": "an ISO 8601 time with an offset",
             "decimal(12,2)": "a decimal with at most 10 digits before the point and 2 after"}[typ]  # fmt: skip

@@ -8,9 +8,9 @@ from pyspark.sql import functions as F
 
 from shoplake.core.columns import blank_to_null, decimal, instant_timestamp, integer, present, utc_date
 from shoplake.core.contracts import Dataset
-from shoplake.core.postgres.tables import CHANGE_OPS, SOURCE_TABLES
+from shoplake.core.postgres.tables import CHANGE_OPS
 from shoplake.core.transform import DatasetTransform, ParseContext
-from shoplake.datasets.changes import INCOMPLETE, LAYOUT, PARTITION, typed_columns
+from shoplake.datasets.changes import INCOMPLETE, LAYOUT, PARTITION, source_table, typed_columns
 
 
 def _typed(c: Column, typ: str) -> Column:
@@ -31,7 +31,7 @@ class ChangeTransform(DatasetTransform):
 
     def __init__(self, dataset: Dataset):
         self.dataset = dataset  # type: ignore[misc]
-        self.source = SOURCE_TABLES[dataset.prefix.split("/")[1]]
+        self.source = source_table(dataset)
 
     def parse(self, records: DataFrame, ctx: ParseContext) -> DataFrame:
         f = F.col("f")

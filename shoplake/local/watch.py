@@ -26,6 +26,7 @@ from watchdog.observers import Observer
 from shoplake.datasets import DATASETS
 from shoplake.local.results import RunResult
 from shoplake.local.runtime import LocalCloud
+from shoplake.tooling.capture import capture
 
 
 class _Wakeup(FileSystemEventHandler):
@@ -96,14 +97,12 @@ def watch(
                         report(result)
                     next_generation = (time.time() // every + 1) * every
                 if next_capture is not None and capture_every and time.time() >= next_capture:
-                    # The CDC schedule's run: a batch per table that changed, into the raw zone.
-                    for batch in cloud.extract_changes(source_uri() if source_uri else ""):
-                        if batch["key"] is not None:
-                            result = cloud.process(
-                                cloud.generated_object_event(batch["key"]), file=batch["key"], transform=False
-                            )
-                            results.append(result)
-                            report(result)
+                    # The CDC schedule's run: a batch per table that changed, through the pipeline
+                    # (transformed below, with the files that came meanwhile).
+                    captured = capture(cloud, source_uri() if source_uri else "", transform=False)
+                    for result in captured.results:
+                        results.append(result)
+                        report(result)
                     next_capture = time.time() + capture_every
                 for path in _ready_files(landing, sizes):
                     target, key = destination(landing, path, dataset)

@@ -46,27 +46,20 @@ def capture(cloud, source_uri: str, *, transform: bool = True, on_state=None) ->
     return run
 
 
-LEDGER = """
-    select table_name, count(*) from (
-        select 'dim_users' as table_name from dim_users
-        union all select 'dim_products' from dim_products
-        union all select 'fact_sales' from fact_sales
-    ) as live group by table_name
-"""
-
-
 def ledger(source_uri: str, warehouse) -> list[dict[str, Any]]:
     """Per table: rows and deletions in the source now, against the rows silver holds, the
     versions and tombstones the lake captured, and the newest change captured."""
     import psycopg
+    from psycopg import sql
 
     with psycopg.connect(source_uri) as con:
-        live = dict(con.execute(LEDGER).fetchall())
+        live = {name: con.execute(sql.SQL("select count(*) from {}").format(sql.Identifier(name))).fetchone()[0]
+                for name in TABLES}  # fmt: skip
         deleted = dict(con.execute("select table_name, count(*) from deleted_rows group by table_name").fetchall())
         newest = con.execute(
-            "select greatest((select max(updated_at) from fact_sales), (select max(updated_at) from dim_users), "
-            "(select max(updated_at) from dim_products))"
-        ).fetchone()[0]
+            sql.SQL("select greatest({})").format(sql.SQL(", ").join(
+                sql.SQL("(select max(updated_at) from {})").format(sql.Identifier(name)) for name in TABLES))
+        ).fetchone()[0]  # fmt: skip
     out = []
     for name in TABLES:
         versions, tombstones, captured_to = warehouse.execute(

@@ -70,6 +70,7 @@ USERS = [
     user("upsert", ts(8, 8), 3, "Denver", "Ash 3"),  # the same key again
     user("upsert", ts(1, 12), 4, "Austin", None),
     user("upsert", ts(2, 12), 4, "Austin", "Pine 4"),  # null to a value
+    user("upsert", ts(6, 12), 5, "Denver", "Fir 5"),  # first captured after her first order
 ]
 P100 = {"user_id": 1, "total": "600.00", "created": ts(2, 9)}
 SALES = [
@@ -82,6 +83,8 @@ SALES = [
     sale("upsert", ts(7, 10), 103, 2, "80.00", "CANCELLED", ts(6, 17)),
     sale("delete", ts(7, 11), 103),
     sale("upsert", ts(6, 18), 300, 9, "20.00", "DELIVERED", ts(6, 18)),
+    sale("upsert", ts(3, 10), 104, 2, "10.00", "PENDING", ts(3, 10)),  # never moves on: stuck
+    sale("upsert", ts(5, 9), 105, 5, "30.00", "DELIVERED", ts(5, 8)),  # before its user's first version
 ]
 # The last batch delivered again: the same versions under another run.
 REDELIVERED = [sale("upsert", ts(4, 9), 100, status="DELIVERED", run="r2", ingested=ts(20, 9), **P100)]
@@ -106,6 +109,7 @@ HISTORY = [
     (3, "Denver", "Ash 3", ts(8, 8), None, True),
     (4, "Austin", None, ts(1, 12), ts(2, 12), False),
     (4, "Austin", "Pine 4", ts(2, 12), None, True),
+    (5, "Denver", "Fir 5", ts(6, 12), None, True),
 ]
 
 
@@ -128,6 +132,8 @@ def test_order_status_history(built):
         (101, "CANCELLED", ts(7, 9), None),
         (102, "PENDING", ts(6, 16), None),
         (103, "CANCELLED", ts(7, 10), ts(7, 11)),  # ended by its deletion
+        (104, "PENDING", ts(3, 10), None),
+        (105, "DELIVERED", ts(5, 9), None),
         (200, "SHIPPED", ts(2, 10), None),
         (300, "DELIVERED", ts(6, 18), None),
     ]
@@ -139,12 +145,14 @@ def test_silver_is_the_source_as_of_the_newest_change(built):
         (100, 1, Decimal("600.00"), "DELIVERED"),
         (101, 1, Decimal("100.00"), "CANCELLED"),
         (102, 1, Decimal("500.00"), "PENDING"),
+        (104, 2, Decimal("10.00"), "PENDING"),
+        (105, 5, Decimal("30.00"), "DELIVERED"),
         (200, 2, Decimal("50.00"), "SHIPPED"),
         (300, 9, Decimal("20.00"), "DELIVERED"),
     ]
     assert query(db, "select user_id, email, city, address from silver.dim_users order by user_id") == [
         (1, "u1@x", "Boston", "Oak 2"), (2, "bo@new", "Austin", "Elm 2"), (3, "u3@x", "Denver", "Ash 3"),
-        (4, "u4@x", "Austin", "Pine 4"),
+        (4, "u4@x", "Austin", "Pine 4"), (5, "u5@x", "Denver", "Fir 5"),
     ]  # fmt: skip
     columns = query(db, "select column_name from information_schema.columns where table_schema = 'silver' "
                     "and table_name = 'fact_sales' order by ordinal_position")  # fmt: skip
@@ -160,6 +168,10 @@ def test_city_sales_use_the_city_at_the_time_of_the_order(built):
         # Ann's Nov 2 order counts for Austin although she lives in Boston now
         ("Austin", date(2026, 11, 2), 2, 0, Decimal("650.00"), 325.0, 1, Decimal("600.00"), Decimal("50.00"),
          round(600 / 650, 6), 0.0),
+        # Bo's order, in Austin (his email changed that morning: the same period)
+        ("Austin", date(2026, 11, 3), 1, 0, Decimal("10.00"), 10.0, 0, Decimal("0.00"), Decimal("10.00"), 0.0, 0.0),
+        # Eve's order came before her first captured version: it takes that version's city
+        ("Denver", date(2026, 11, 5), 1, 0, Decimal("30.00"), 30.0, 0, Decimal("0.00"), Decimal("30.00"), 0.0, 0.0),
         # her Nov 6 orders for Boston: one cancelled (no revenue), one of exactly 500 (premium)
         ("Boston", date(2026, 11, 6), 2, 1, Decimal("500.00"), 500.0, 1, Decimal("500.00"), Decimal("0.00"), 1.0, 0.5),
         ("unknown", date(2026, 11, 6), 1, 0, Decimal("20.00"), 20.0, 0, Decimal("0.00"), Decimal("20.00"), 0.0, 0.0),
@@ -169,11 +181,14 @@ def test_city_sales_use_the_city_at_the_time_of_the_order(built):
 def test_order_status_daily_counts_stuck_orders_at_the_capture_clock(built):
     rows = query(built / "warehouse.duckdb", "select date, status, orders, stuck_pending, as_of "
                  "from marts.order_status_daily order by date, status")  # fmt: skip
-    # as_of: the newest captured change of the orders (Nov 7 11:00); 102, PENDING since Nov 6
-    # 16:00, is 19 hours old then: not stuck (48 h)
+    # as_of: the newest captured change of the orders (Nov 7 11:00, not the wall clock); 104,
+    # PENDING since Nov 3 10:00, is 97 hours old then: stuck (48 h); 102, PENDING since Nov 6
+    # 16:00, is 19 hours old: not stuck
     assert rows == [
         (date(2026, 11, 2), "DELIVERED", 1, 0, ts(7, 11)),
         (date(2026, 11, 2), "SHIPPED", 1, 0, ts(7, 11)),
+        (date(2026, 11, 3), "PENDING", 1, 1, ts(7, 11)),
+        (date(2026, 11, 5), "DELIVERED", 1, 0, ts(7, 11)),
         (date(2026, 11, 6), "CANCELLED", 1, 0, ts(7, 11)),
         (date(2026, 11, 6), "DELIVERED", 1, 0, ts(7, 11)),
         (date(2026, 11, 6), "PENDING", 1, 0, ts(7, 11)),
@@ -201,7 +216,7 @@ def test_reruns_and_later_batches_never_double_a_current_row(built, tmp_path):
         assert query(home / "warehouse.duckdb", "select status from silver.fact_sales where sale_id = 102") == [
             ("SHIPPED",)
         ]
-        assert query(home / "warehouse.duckdb", "select count(*) from silver.fact_sales_state") == [(6,)]
+        assert query(home / "warehouse.duckdb", "select count(*) from silver.fact_sales_state") == [(8,)]
 
 
 def test_utc_microseconds_reach_the_marts(tmp_path):
@@ -216,7 +231,7 @@ def test_capture_freshness(built):
     rows = query(built / "warehouse.duckdb", "select table_name, versions_captured, deletions_captured, "
                  "newest_change_at, newest_ingested_at from marts.capture_freshness order by table_name")  # fmt: skip
     # the redelivered version is one version; Cy's deletion and order 103's are tombstones
-    assert rows == [("dim_users", 8, 1, ts(8, 8), INGESTED), ("fact_sales", 8, 1, ts(7, 11), ts(20, 9))]
+    assert rows == [("dim_users", 9, 1, ts(8, 8), INGESTED), ("fact_sales", 10, 1, ts(7, 11), ts(20, 9))]
 
 
 def test_the_order_database_page(built, monkeypatch):
@@ -227,19 +242,21 @@ def test_the_order_database_page(built, monkeypatch):
     monkeypatch.delenv("DASHBOARD_WAREHOUSE", raising=False)
     at = page("order_sales")
     at.run()
-    # revenue: 600 + 50 (Nov 2) + 500 (Nov 6) + 20 (user 9); order 101 cancelled, 103 deleted
+    # revenue: 600 + 50 (Nov 2) + 10 (Nov 3) + 30 (Nov 5) + 500 (Nov 6) + 20 (user 9); 101
+    # cancelled, 103 deleted
     assert shown(at) == {
-        "Revenue": fmt.amount(1170.0),
-        "Average order value": fmt.amount(1170.0 / 4),
-        "Orders": "5",
-        "Premium share": fmt.share(1100 / 1170),
+        "Revenue": fmt.amount(1210.0),
+        "Average order value": fmt.amount(1210.0 / 6),
+        "Orders": "7",
+        "Premium share": fmt.share(1100 / 1210),
     }
     cities = at.dataframe[0].value
     assert [(r.city, r.orders, float(r.revenue), round(r.premium_market_share, 6)) for r in cities.itertuples()] == [
-        ("Austin", 2, 650.0, round(600 / 650, 6)), ("Boston", 2, 500.0, 1.0), ("unknown", 1, 20.0, 0.0)
+        ("Austin", 3, 660.0, round(600 / 660, 6)), ("Boston", 2, 500.0, 1.0), ("Denver", 1, 30.0, 0.0),
+        ("unknown", 1, 20.0, 0.0)
     ]  # fmt: skip
     assert [c.value for c in at.caption if "stuck" in c.value] == [
-        "0 PENDING orders are stuck (older than the threshold at the capture's clock)"
+        "1 PENDING orders are stuck (older than the threshold at the capture's clock)"
     ]
     freshness = at.dataframe[1].value
     assert list(freshness["table"]) == ["dim_users", "fact_sales"]

@@ -118,18 +118,18 @@ CSV_OPTIONS = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT, "esca
 
 
 @dataclass(frozen=True)
-class CsvHeader:
-    """A CSV file's header row: its column names as written, and the layout they choose."""
+class FileColumns:
+    """A file's column names as written (a CSV header row, a Parquet schema) and the layout they choose."""
 
     columns: tuple[str, ...]
     layout: Layout
-    # Header columns (as written) that name no field of the chosen layout.
+    # Columns (as written) that name no field of the chosen layout.
     unknown: tuple[str, ...]
-    # field of the layout, lower case → the header column (as written) that carries it.
+    # field of the layout, lower case → the column (as written) that carries it.
     fields: dict[str, str]
 
 
-def csv_header(dataset: Dataset, first_line: str, source_uri: str) -> CsvHeader:
+def csv_header(dataset: Dataset, first_line: str, source_uri: str) -> FileColumns:
     """Parse a CSV file's header row (names match fields in any letter case and order) and pick
     the first layout whose required fields it has; reject the file if none fits."""
     if not first_line.strip():
@@ -141,7 +141,7 @@ def csv_header(dataset: Dataset, first_line: str, source_uri: str) -> CsvHeader:
 
 
 def choose_layout(dataset: Dataset, columns: Sequence[str], source_uri: str, fmt: RecordFormat,
-                  what: str) -> CsvHeader:  # fmt: skip
+                  what: str) -> FileColumns:  # fmt: skip
     """The first layout (of those for ``fmt``) whose required fields are all among a file's
     column names (matched in any letter case and order); reject the file if none fits."""
     columns = tuple(columns)
@@ -157,7 +157,7 @@ def choose_layout(dataset: Dataset, columns: Sequence[str], source_uri: str, fmt
             by_lower = {c.lower(): c for c in columns}
             fields = {f.lower(): by_lower[f.lower()] for f in layout.fields if f.lower() in by_lower}
             known = {f.lower() for f in layout.fields}
-            return CsvHeader(columns, layout, tuple(c for c in columns if c.lower() not in known), fields)
+            return FileColumns(columns, layout, tuple(c for c in columns if c.lower() not in known), fields)
         misses.append((len(missing), layout, missing))
     if not misses:
         raise MissingColumns(f"{source_uri}: no layout of {dataset.name} is read from {fmt.value} files")
@@ -168,7 +168,7 @@ def choose_layout(dataset: Dataset, columns: Sequence[str], source_uri: str, fmt
     )
 
 
-def csv_records(lines: DataFrame, dataset: Dataset, header: CsvHeader) -> DataFrame:
+def csv_records(lines: DataFrame, dataset: Dataset, header: FileColumns) -> DataFrame:
     """CSV records from physical lines (``line_id``, ``value``).
 
     A record is one line, or several where a quoted field holds line breaks: a line with an odd

@@ -93,16 +93,23 @@ def scan_object(stream: BinaryIO, *, gzipped: bool) -> ObjectScan:
 
 def scan_parquet(stream: BinaryIO) -> ObjectScan:
     """Read a Parquet object's footer; raise UndecodableObject unless it is a readable Parquet
-    file. Its rows stand for the lines a text file's reconciliation counts."""
+    file. Its rows stand for the lines a text file's reconciliation counts. A seekable stream (a
+    local file) is read in place, footer only; an S3 body is spooled first (Parquet is read from
+    its end)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    if stream.seekable():
+        return _parquet_footer(pq, pa, stream, stream.seek(0, 2))
     with tempfile.SpooledTemporaryFile(max_size=64 << 20) as spool:
         shutil.copyfileobj(stream, spool, _CHUNK)
-        size = spool.tell()
-        spool.seek(0)
-        try:
-            metadata = pq.ParquetFile(spool).metadata
-        except (pa.ArrowException, OSError, ValueError) as exc:
-            raise UndecodableObject(f"not a readable Parquet file: {exc}") from exc
+        return _parquet_footer(pq, pa, spool, spool.tell())
+
+
+def _parquet_footer(pq, pa, source: BinaryIO, size: int) -> ObjectScan:
+    source.seek(0)
+    try:
+        metadata = pq.ParquetFile(source).metadata
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise UndecodableObject(f"not a readable Parquet file: {exc}") from exc
     return ObjectScan(decoded_bytes=size, physical_lines=metadata.num_rows)

@@ -198,9 +198,14 @@ def _after(column: str, key: str, key_type: str, w: Watermark, n: int) -> tuple[
     return f"({column}, {key}) > (${n}::timestamptz, ${n + 1}::{key_type})", (_text(w.ts), w.key)
 
 
+def _select_list(table: ArrowTable) -> str:
+    """The table's columns, money as text (read exactly, then cast to decimal in Arrow: _typed)."""
+    return ", ".join(f"{c}::text" if t == MONEY else c for c, t in table.columns)
+
+
 def _select_rows(cursor, table: ArrowTable, since: Watermark, until_exclusive: datetime | None,
                  until: Watermark | None, limit: int | None) -> pa.Table:  # fmt: skip
-    cols = ", ".join(f"{c}::text" if t == MONEY else c for c, t in table.columns)
+    cols = _select_list(table)
     where, params = _after("updated_at", table.key, _pg_key(table), since, 1)
     n = len(params) + 1
     if until is not None:  # a pending batch: exactly (since, until]
@@ -220,7 +225,7 @@ def _select_chunk(cursor, table: ArrowTable, bound: datetime, after: str | None,
                   limit: int | None) -> pa.Table:  # fmt: skip
     """The first load's chunk: rows older than the bound, in primary-key order, after ``after``
     (and up to ``to``, for a pending chunk)."""
-    cols = ", ".join(f"{c}::text" if t == MONEY else c for c, t in table.columns)
+    cols = _select_list(table)
     key_type = _pg_key(table)
     where, params = "updated_at < $1::timestamptz", [_text(bound)]
     if after is not None:
@@ -295,10 +300,15 @@ class Batch:
 
 def batch_key(table: str, rows: tuple[Watermark, Watermark], deletes: tuple[Watermark, Watermark]) -> str:
     """Deterministic: the table and the two ranges it covers."""
-    ident = json.dumps([table, [w.to_json() for w in rows], [w.to_json() for w in deletes]], sort_keys=True)
-    digest = hashlib.sha256(ident.encode()).hexdigest()[:20]
-    day: date = max(rows[1].ts, deletes[1].ts).astimezone(UTC).date()
-    return f"{PREFIX}{table}/date={day.isoformat()}/batch-{digest}.parquet"
+    ident = [table, [w.to_json() for w in rows], [w.to_json() for w in deletes]]
+    return _object_key(table, "batch", ident, max(rows[1].ts, deletes[1].ts))
+
+
+def _object_key(table: str, kind: str, ident: Any, at: datetime) -> str:
+    """``cdc/<table>/date=<at's UTC day>/<kind>-<digest of ident>.parquet``: the same ranges, the same key."""
+    digest = hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:20]
+    day: date = at.astimezone(UTC).date()
+    return f"{PREFIX}{table}/date={day.isoformat()}/{kind}-{digest}.parquet"
 
 
 def batch_table(table: ArrowTable, upserts: pa.Table, deletes: pa.Table) -> pa.Table:
@@ -436,9 +446,7 @@ def _first_load(connect, store: ObjectStore, raw_bucket: str, watermarks: Waterm
             chunk = {"bound": initial["bound"], "from": initial["after"],
                      "to": str(upserts.column(table.key)[-1].as_py())}  # fmt: skip
             watermarks.save(table.name, TableState(state.rows, state.deletes, {"initial": chunk}, initial))
-    ident = json.dumps([table.name, "initial", chunk], sort_keys=True)
-    day = bound.astimezone(UTC).date().isoformat()
-    key = f"{PREFIX}{table.name}/date={day}/load-{hashlib.sha256(ident.encode()).hexdigest()[:20]}.parquet"
+    key = _object_key(table.name, "load", [table.name, "initial", chunk], bound)
     no_deletes = pa.table({"row_key": pa.array([], pa.string()), "deleted_at": pa.array([], TS)})
     store.put_bytes(f"s3://{raw_bucket}/{key}", parquet_bytes(batch_table(table, upserts, no_deletes)))
     if crash_after_write:

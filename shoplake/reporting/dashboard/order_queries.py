@@ -85,15 +85,13 @@ class Freshness:
     versions: int
     deletions: int
     newest_change_at: datetime | None
-    newest_ingested_at: datetime | None
     median_capture_seconds: float | None
 
 
 def freshness(marts: Marts) -> list[Freshness]:
     df = marts.query(
         """
-        select table_name, versions_captured, deletions_captured, newest_change_at, newest_ingested_at,
-               median_capture_seconds
+        select table_name, versions_captured, deletions_captured, newest_change_at, median_capture_seconds
         from marts.capture_freshness
         order by table_name
         """
@@ -104,6 +102,6 @@ def freshness(marts: Marts) -> list[Freshness]:
 
     return [
         Freshness(r.table_name, _int(r.versions_captured), _int(r.deletions_captured), moment(r.newest_change_at),
-                  moment(r.newest_ingested_at), _float(r.median_capture_seconds))
+                  _float(r.median_capture_seconds))
         for r in df.itertuples()
     ]  # fmt: skip
