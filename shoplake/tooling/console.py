@@ -34,7 +34,8 @@ def transform_line(t: dict) -> str:
     scope = (
         "everything" if plan.get("full", True) else f"downstream of {', '.join(plan.get('tables') or []) or 'nothing'}"
     )
-    line = f"transform DAG {t['state']}: {ran} tasks ran, {skipped} skipped ({scope}) in {t['seconds']:.1f} s"
+    # the scope names what ran: a run for new data builds what depends on it and skips the rest
+    line = f"transform DAG {t['state']}: {ran} tasks ran ({scope}), {skipped} skipped in {t['seconds']:.1f} s"
     if t.get("batches", 1) > 1:
         line += f", {t['batches']} batches coalesced"
     if t.get("coalesced"):
