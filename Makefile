@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 export SHOPLAKE_HOME ?= $(CURDIR)/.shoplake
-# Spark 3.5 wants a JVM; the machine's Java 17 is used.
+# Spark 4.1 (Glue 6.0) wants a JVM; the machine's Java 17 is used.
 export PYSPARK_PYTHON := $(CURDIR)/$(BIN)/python
 
 .PHONY: demo test setup lint package bench clean dashboard help
@@ -15,7 +15,7 @@ export PYSPARK_PYTHON := $(CURDIR)/$(BIN)/python
 help:
 	@echo "make demo   - set up, make a 50k-review sample, run it through the local pipeline, print results"
 	@echo "make test   - set up and run the whole test suite (unit, integration, static checks)"
-	@echo "make bench  - clean + flatten throughput on a 50k sample"
+	@echo "make bench  - clean + flatten of a 1 M-line review dump, Spark and the DuckDB reference side by side"
 	@echo "make lint   - ruff"
 	@echo "make package - npx sls package for dev and prod (offline)"
 	@echo "make dashboard - serve the dashboard on http://127.0.0.1:8501/ over the local warehouse (after make demo)"

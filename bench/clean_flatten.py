@@ -1,111 +1,224 @@
-"""Throughput of the clean and flatten jobs on one warm local SparkSession.
+"""Clean + flatten throughput, Spark against a DuckDB implementation of the same contract, side by side.
 
-Generates a deterministic review dump (mixed 2014 / 2018 / 2023 lines with the sample
-generator's corrupt lines, duplicates and blank lines) into a temporary SHOPLAKE_HOME, runs
-clean then flatten on it, checks the counts against the generator's truth and prints rows/s.
-The JVM start and a small warm-up run are timed and printed separately.
+Generates a deterministic dump (reviews: mixed 2014 / 2018 / 2023 lines with the generator's
+corrupt lines, duplicates and blank lines; transactions: the shop's order lines as CSV), then runs
+each engine in a process of its own on the same file:
 
-    python bench/clean_flatten.py [--rows 50000] [--seed 7] [--gzip] [--keep]
+* **spark** — the pipeline's clean and flatten jobs (``shoplake.core.jobs``) on one warm local
+  SparkSession: the JVM start and a small warm-up run are timed and printed apart, not counted;
+* **duckdb** — the reference in ``bench/duckdb_<dataset>.py``.
+
+Peak memory is the largest resident set of the engine's process tree (the Spark driver's JVM
+included), sampled every 20 ms. The bench fails (exit 1) unless both engines give the same counts,
+reasons, formats and published row counts, and those match the generator's truth.
+
+    python bench/clean_flatten.py [--dataset reviews|transactions|all] [--rows 1000000] [--seed 7]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Any
+
+import psutil
+
+BENCH = Path(__file__).resolve().parent
+INGESTED_AT = "2026-11-23T07:00:00.000Z"
+SUFFIX = {"reviews": ".jsonl", "transactions": ".csv"}
+
+
+def generate(dataset: str, path: Path, rows: int, seed: int) -> dict[str, Any]:
+    """Write the dump; return the generator's truth (counts it made, independent of both engines)."""
+    if dataset == "reviews":
+        from shoplake.datasets.reviews.sample import describe, write_sample
+    else:
+        from shoplake.datasets.transactions.sample import describe, write_sample
+
+    stats = write_sample(path, rows, seed=seed)
+    reasons = {k: v for k, v in stats.corrupt_by_reason.items() if v}
+    counts = {
+        "records_read": stats.valid + stats.duplicates + stats.corrupt,
+        "processed": stats.valid,
+        "quarantined": stats.corrupt,
+        "duplicates": stats.duplicates,
+    }
+    return {"counts": counts, "quarantine_reasons": reasons, "describe": describe(stats)}
+
+
+# -- the engines, each in its own process ------------------------------------------------------
+def spark_worker(dataset: str, path: Path, home: Path, warmup: Path) -> dict[str, Any]:
+    os.environ["SHOPLAKE_HOME"] = str(home)
+    os.environ["STORAGE_BACKEND"] = "local"
+    from shoplake.core.jobs import clean, flatten
+    from shoplake.core.spark import get_spark
+    from shoplake.core.storage import file_md5, get_store
+
+    store = get_store("local")
+
+    def land(file: Path, name: str) -> dict[str, str]:
+        uri = f"s3://raw/{dataset}/{name}{SUFFIX[dataset]}"
+        target = Path(store.spark_path(uri))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(file, target)
+        return {
+            "dataset": dataset,
+            "source_uri": uri,
+            "run_id": name,
+            "processed_root": "s3://processed",
+            "ingested_at": INGESTED_AT,
+            "storage_backend": "local",
+            "source_etag": file_md5(target),
+        }
+
+    started = time.perf_counter()
+    spark = get_spark()
+    jvm_s = time.perf_counter() - started
+    warm = land(warmup, "warmup")
+    started = time.perf_counter()
+    clean.run(spark, warm)
+    flatten.run(spark, warm)
+    warmup_s = time.perf_counter() - started
+
+    args = land(path, "bench")
+    started = time.perf_counter()
+    cleaned = clean.run(spark, args)
+    clean_s = time.perf_counter() - started
+    started = time.perf_counter()
+    published = flatten.run(spark, args)
+    flatten_s = time.perf_counter() - started
+    rows = {name: n for name, n in published["row_counts"].items()}
+    return {
+        "counts": cleaned["counts"],
+        "quarantine_reasons": cleaned["quarantine_reasons"],
+        "source_formats": cleaned["source_formats"],
+        "row_counts": rows,
+        "seconds": round(clean_s + flatten_s, 3),
+        "steps": {"clean": round(clean_s, 3), "flatten": round(flatten_s, 3)},
+        "excluded": {"jvm_start": round(jvm_s, 3), "warmup": round(warmup_s, 3)},
+    }
+
+
+def duckdb_worker(dataset: str, path: Path, home: Path) -> dict[str, Any]:
+    sys.path.insert(0, str(BENCH))
+    reference = __import__(f"duckdb_{dataset}")
+    return reference.run(
+        path,
+        home / "duckdb",
+        source_uri=f"s3://raw/{dataset}/bench{SUFFIX[dataset]}",
+        run_id="bench",
+        ingested_at=INGESTED_AT.replace("T", " ").removesuffix("Z"),
+    )
+
+
+def run_engine(engine: str, dataset: str, path: Path, home: Path, warmup: Path) -> dict[str, Any]:
+    """Run one engine in a child process; its result, plus the peak RSS of its process tree."""
+    out = home / f"{engine}.json"
+    cmd = [sys.executable, __file__, "--worker", engine, "--dataset", dataset, "--file", str(path),
+           "--home", str(home), "--warmup-file", str(warmup), "--out", str(out)]  # fmt: skip
+    proc = subprocess.Popen(cmd)  # noqa: S603
+    peak = 0
+    parent = psutil.Process(proc.pid)
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            try:
+                tree = [parent, *parent.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            stop.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = proc.wait()
+    stop.set()
+    sampler.join()
+    if code != 0:
+        raise SystemExit(f"{engine} failed (exit {code})")
+    return json.loads(out.read_text()) | {"peak_rss_mb": round(peak / 2**20)}
+
+
+COMPARED = ("counts", "quarantine_reasons", "source_formats", "row_counts")
+
+
+def bench(dataset: str, rows: int, seed: int, keep: bool) -> bool:
+    home = Path(tempfile.mkdtemp(prefix=f"shoplake-bench-{dataset}-"))
+    try:
+        path = home / f"bench{SUFFIX[dataset]}"
+        warmup = home / f"warmup{SUFFIX[dataset]}"
+        started = time.perf_counter()
+        truth = generate(dataset, path, rows, seed)
+        generate(dataset, warmup, 2_000, seed + 1)
+        size_mb = path.stat().st_size / 1e6
+        print(f"\n== {dataset}: {truth['describe']}")
+        print(f"   {size_mb:.1f} MB generated in {time.perf_counter() - started:.1f} s")
+        results = {engine: run_engine(engine, dataset, path, home, warmup) for engine in ("spark", "duckdb")}
+        read = truth["counts"]["records_read"]
+        for engine, r in results.items():
+            detail = ", ".join(f"{k} {v:.1f} s" for k, v in r.get("steps", {}).items())
+            excluded = ", ".join(f"{k} {v:.1f} s" for k, v in r.get("excluded", {}).items())
+            print(
+                f"   {engine:<7}{r['seconds']:8.2f} s  {read / r['seconds']:>10,.0f} rows/s  "
+                f"peak RSS {r['peak_rss_mb']:>6,} MB" + (f"  ({detail}; not counted: {excluded})" if detail else "")
+            )
+        spark, duck = results["spark"], results["duckdb"]
+        ratio = duck["seconds"] / spark["seconds"]
+        print(f"   ratio  Spark reaches {ratio:.0%} of DuckDB's rows/s; peak RSS Spark/DuckDB "
+              f"{spark['peak_rss_mb'] / duck['peak_rss_mb']:.2f}")  # fmt: skip
+        ok = True
+        for key in COMPARED:
+            if spark[key] != duck[key]:
+                print(f"   DIFFER {key}: spark {spark[key]} != duckdb {duck[key]}", file=sys.stderr)
+                ok = False
+        for key in ("counts", "quarantine_reasons"):
+            if spark[key] != truth[key]:
+                print(f"   DIFFER from the generator's truth, {key}: {spark[key]} != {truth[key]}", file=sys.stderr)
+                ok = False
+        if ok:
+            print(f"   counts match: both engines and the generator ({json.dumps(spark['counts'])}); "
+                  f"rows published {json.dumps(spark['row_counts'])}")  # fmt: skip
+        return ok
+    finally:
+        if keep:
+            print(f"   kept {home}")
+        else:
+            shutil.rmtree(home, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=50_000, help="non-blank lines to generate")
+    parser.add_argument("--dataset", choices=("reviews", "transactions", "all"), default="reviews")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="records to generate")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--gzip", action="store_true", help="land the dump gzipped")
-    parser.add_argument("--warmup-rows", type=int, default=2_000)
-    parser.add_argument("--keep", action="store_true", help="keep the temporary SHOPLAKE_HOME")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directories")
+    # The child processes' own arguments.
+    parser.add_argument("--worker", choices=("spark", "duckdb"), help=argparse.SUPPRESS)
+    parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--warmup-file", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     opts = parser.parse_args(argv)
-
-    home = Path(tempfile.mkdtemp(prefix="shoplake-bench-"))
-    os.environ["SHOPLAKE_HOME"] = str(home)
-    os.environ["STORAGE_BACKEND"] = "local"
-    # Imported after SHOPLAKE_HOME is set: the store resolves it when asked.
-    from shoplake.core.jobs import clean, flatten
-    from shoplake.core.spark import get_spark
-    from shoplake.core.storage import file_md5, get_store
-    from shoplake.datasets.reviews.sample import describe, write_sample
-
-    store = get_store("local")
-    suffix = ".jsonl.gz" if opts.gzip else ".jsonl"
-
-    def land(name: str, rows: int) -> tuple[str, object, float]:
-        uri = f"s3://raw/reviews/{name}{suffix}"
-        started = time.perf_counter()
-        stats = write_sample(Path(store.spark_path(uri)), rows, seed=opts.seed)
-        return uri, stats, time.perf_counter() - started
-
-    def args(uri: str, run_id: str) -> dict[str, str]:
-        # Built before a timer starts: the local ETag is an MD5 of the whole file.
-        return {
-            "dataset": "reviews",
-            "source_uri": uri,
-            "run_id": run_id,
-            "processed_root": "s3://processed",
-            "ingested_at": "2026-11-23T07:00:00.000Z",
-            "storage_backend": "local",
-            "source_etag": file_md5(Path(store.spark_path(uri))),
-        }
-
-    try:
-        uri, stats, generate_s = land("bench", opts.rows)
-        size_mb = Path(store.spark_path(uri)).stat().st_size / 1e6
-        print(f"generated  {describe(stats)}")
-        print(f"           {size_mb:.1f} MB{' gzipped' if opts.gzip else ''} in {generate_s:.1f} s")
-
-        started = time.perf_counter()
-        spark = get_spark()
-        print(f"JVM + SparkSession start: {time.perf_counter() - started:.1f} s (excluded below)")
-
-        warm_uri, _, _ = land("warmup", opts.warmup_rows)
-        warm_args = args(warm_uri, "warmup")
-        started = time.perf_counter()
-        clean.run(spark, warm_args)
-        flatten.run(spark, warm_args)
-        print(f"warm-up run ({opts.warmup_rows:,} rows): {time.perf_counter() - started:.1f} s (excluded below)")
-
-        bench_args = args(uri, "bench")
-        started = time.perf_counter()
-        cleaned = clean.run(spark, bench_args)
-        clean_s = time.perf_counter() - started
-        started = time.perf_counter()
-        published = flatten.run(spark, bench_args)
-        flatten_s = time.perf_counter() - started
-
-        counts = cleaned["counts"]
-        expected = {
-            "records_read": stats.valid + stats.duplicates + stats.corrupt,
-            "processed": stats.valid,
-            "quarantined": stats.corrupt,
-            "duplicates": stats.duplicates,
-        }
-        read, processed = counts["records_read"], counts["processed"]
-        total_s = clean_s + flatten_s
-        print(f"clean      {read:>9,} records read   {clean_s:7.2f} s  {read / clean_s:>9,.0f} rows/s")
-        print(f"flatten    {processed:>9,} rows written {flatten_s:7.2f} s  {processed / flatten_s:>9,.0f} rows/s")
-        print(f"total      {read:>9,} records read   {total_s:7.2f} s  {read / total_s:>9,.0f} rows/s")
-        print(f"files      {', '.join(f'{t}: {len(f)}' for t, f in published['tables'].items())}")
-        if counts != expected:
-            print(f"COUNTS DIFFER from the generator's truth: {counts} != {expected}", file=sys.stderr)
-            return 1
-        print("counts     match the generator's truth")
-        return 0
-    finally:
-        if opts.keep:
-            print(f"kept {home}")
+    if opts.worker:
+        if opts.worker == "spark":
+            result = spark_worker(opts.dataset, opts.file, opts.home, opts.warmup_file)
         else:
-            shutil.rmtree(home, ignore_errors=True)
+            result = duckdb_worker(opts.dataset, opts.file, opts.home)
+        opts.out.write_text(json.dumps(result))
+        return 0
+    datasets = ("reviews", "transactions") if opts.dataset == "all" else (opts.dataset,)
+    ok = [bench(d, opts.rows, opts.seed, opts.keep) for d in datasets]
+    return 0 if all(ok) else 1
 
 
 if __name__ == "__main__":

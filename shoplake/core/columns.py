@@ -3,7 +3,8 @@
 Every reader reads input fields as strings, so a transform can say exactly what is wrong with
 a value (a reason code) instead of a reader silently nulling it. These helpers turn that text
 into typed values with built-in Spark functions only; each returns null when the text is not a
-value of its kind, never raises (ANSI mode or not).
+value of its kind, never raises: Spark 4 (Glue 6.0) runs in ANSI mode, where a cast of text that
+is not a number fails the job, so text becomes a number only through ``try_cast``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def blank_to_null(c: Column) -> Column:
 def number(c: Column) -> Column:
     """The number in a raw text as a double, or null. Checked by pattern first so no cast can fail."""
     t = F.trim(c)
-    return F.when(t.rlike(NUMBER), t.cast("double"))
+    return F.when(t.rlike(NUMBER), t.try_cast("double"))
 
 
 def count(c: Column) -> Column:
@@ -60,7 +61,7 @@ def decimal(c: Column, precision: int = 12, scale: int = 2) -> Column:
         & (F.length(fraction) <= scale)
         & (F.length(F.regexp_replace(digits, "^0+", "")) <= precision - scale)
     )
-    return F.when(fits, t.cast(f"decimal({precision},{scale})"))
+    return F.when(fits, t.try_cast(f"decimal({precision},{scale})"))
 
 
 def boolean(c: Column) -> Column:
@@ -94,7 +95,7 @@ def iso_timestamp(c: Column) -> Column:
 def epoch_millis_timestamp(c: Column) -> Column:
     """Epoch milliseconds (10 to 13 digits) as a UTC timestamp, or null."""
     t = F.trim(c)
-    return F.when(t.rlike(EPOCH_MILLIS), F.timestamp_millis(t.cast("long")))
+    return F.when(t.rlike(EPOCH_MILLIS), F.timestamp_millis(t.try_cast("long")))
 
 
 def utc_date(ts: Column) -> Column:
@@ -109,9 +110,9 @@ def us_datetime(c: Column) -> Column:
     """An ``M/D/YYYY H:MM[:SS]`` text (spreadsheet exports) as a UTC timestamp, or null. Taken apart
     by pattern: Spark's datetime patterns raise instead of returning null on some inputs."""
     t = F.trim(c)
-    part = [F.regexp_extract(t, _US_DATETIME, i).cast("int") for i in range(1, 6)]
+    part = [F.regexp_extract(t, _US_DATETIME, i).try_cast("int") for i in range(1, 6)]
     month, day, year, hour, minute = part
-    second = F.coalesce(F.nullif(F.regexp_extract(t, _US_DATETIME, 6), F.lit("")).cast("int"), F.lit(0))
+    second = F.coalesce(F.regexp_extract(t, _US_DATETIME, 6).try_cast("int"), F.lit(0))
     valid = (
         F.coalesce(t.rlike(_US_DATETIME), F.lit(False))
         & month.between(1, 12)

@@ -247,7 +247,7 @@ class LocalCloud:
             glue.create_job(
                 Name=job_name,
                 Role=role_arn,
-                GlueVersion="5.0",
+                GlueVersion="6.0",
                 Command={
                     "Name": "glueetl",
                     "ScriptLocation": f"s3://{bucket_name('glue-artifacts')}/glue/{stem}.py",

@@ -561,7 +561,7 @@ def test_three_glue_5_jobs_with_stage_constants(dev, templates):
     for lid, job in jobs.items():
         p = job["Properties"]
         assert (p["GlueVersion"], p["WorkerType"], p["NumberOfWorkers"], p["MaxRetries"], p["Timeout"]) == (
-            "5.0",
+            "6.0",
             "G.1X",
             2,
             0,

@@ -74,9 +74,9 @@ _REVIEW_TIME = r"^\s*(\d{1,2})\s+(\d{1,2}),\s*(\d{4})\s*$"  # "09 13, 2009", "01
 def _review_date(c: Column) -> Column:
     """The date of a "MM D, YYYY" text, or null. Spark's datetime patterns raise instead of
     returning null on some inputs (SparkUpgradeException), so the parts are taken by regex."""
-    month = F.regexp_extract(c, _REVIEW_TIME, 1).cast("int")
-    day = F.regexp_extract(c, _REVIEW_TIME, 2).cast("int")
-    year = F.regexp_extract(c, _REVIEW_TIME, 3).cast("int")
+    month = F.regexp_extract(c, _REVIEW_TIME, 1).try_cast("int")
+    day = F.regexp_extract(c, _REVIEW_TIME, 2).try_cast("int")
+    year = F.regexp_extract(c, _REVIEW_TIME, 3).try_cast("int")
     matched = F.coalesce(c.rlike(_REVIEW_TIME), F.lit(False))
     first_of_month = F.make_date(year, month, F.lit(1))
     return F.when(

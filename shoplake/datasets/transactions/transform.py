@@ -36,7 +36,7 @@ def parse_transactions(records: DataFrame, ctx: ParseContext) -> DataFrame:
     product_id = F.when(retail, blank_to_null(f["StockCode"])).otherwise(blank_to_null(f["product_id"]))
     quantity = F.when(retail, retail_quantity).otherwise(integer(f["quantity"]))
     price = F.when(retail, decimal(f["UnitPrice"])).otherwise(decimal(f["price"]))
-    computed_total = (quantity * price).cast("decimal(12,2)")
+    computed_total = (quantity * price).try_cast("decimal(12,2)")
     given_total = decimal(f["total_amount"])
     date_text = F.when(retail, f["InvoiceDate"]).otherwise(f["transaction_date"])
     ts = F.when(retail, F.coalesce(us_datetime(f["InvoiceDate"]), iso_timestamp(f["InvoiceDate"]))).otherwise(
