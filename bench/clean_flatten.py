@@ -103,6 +103,7 @@ def spark_worker(dataset: str, path: Path, home: Path, warmup: Path) -> dict[str
         "row_counts": rows,
         "seconds": round(clean_s + flatten_s, 3),
         "steps": {"clean": round(clean_s, 3), "flatten": round(flatten_s, 3)},
+        "clean_steps": cleaned["timings"].get("clean_steps"),
         "excluded": {"jvm_start": round(jvm_s, 3), "warmup": round(warmup_s, 3)},
     }
 
@@ -172,6 +173,8 @@ def bench(dataset: str, rows: int, seed: int, keep: bool) -> bool:
                 f"   {engine:<7}{r['seconds']:8.2f} s  {read / r['seconds']:>10,.0f} rows/s  "
                 f"peak RSS {r['peak_rss_mb']:>6,} MB" + (f"  ({detail}; not counted: {excluded})" if detail else "")
             )
+            if r.get("clean_steps"):
+                print("            clean: " + ", ".join(f"{k} {v:.1f} s" for k, v in r["clean_steps"].items()))
         spark, duck = results["spark"], results["duckdb"]
         ratio = duck["seconds"] / spark["seconds"]
         print(f"   ratio  Spark reaches {ratio:.0%} of DuckDB's rows/s; peak RSS Spark/DuckDB "

@@ -170,7 +170,8 @@ def test_clean_and_flatten_publish_a_mixed_file(spark, home):
         "unknown_fields": [],
     }
     assert without_timings(cleaned) == expected_clean
-    assert list(cleaned["timings"]) == ["clean_seconds"]
+    assert list(cleaned["timings"]) == ["clean_seconds", "clean_steps"]
+    assert list(cleaned["timings"]["clean_steps"]) == ["scan", "parse_and_count", "write_records", "write_quarantine"]
     assert read_json(get_store("local"), layout.clean_manifest_uri(PROCESSED, "reviews", "run-1")) == cleaned
 
     # When it is flattened

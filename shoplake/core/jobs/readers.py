@@ -51,6 +51,17 @@ def literal_path(path: str) -> str:
     return "".join("\\" + ch if ch in "*?[]{}\\" else ch for ch in path)
 
 
+def without_bom(c: Column) -> Column:
+    """The text without a leading UTF-8 byte order mark."""
+    return F.when(F.startswith(c, F.lit("\ufeff")), F.substring(c, 2, 2**31 - 1)).otherwise(c)
+
+
+def blank(c: Column) -> Column:
+    """Empty, null or white space only. A record line starts with what it holds (``{``): checked
+    first, as bytes, so the regular expression runs over the few other lines only."""
+    return F.when(F.startswith(c, F.lit("{")), F.lit(False)).otherwise(F.coalesce(c.rlike(r"^\s*$"), F.lit(True)))
+
+
 def with_line_ids(text: DataFrame) -> DataFrame:
     """Give every line of ``spark.read.text`` output an id increasing in file order.
 
@@ -96,17 +107,20 @@ def json_lines(lines: DataFrame, fields: Sequence[str]) -> DataFrame:
 def _json_line_stages(fields: tuple[str, ...]) -> tuple[list[Column | str], ...]:
     """The projections of json_lines, built once per field list (unresolved columns can be reused
     by any number of DataFrames, and building them costs Py4J calls)."""
-    raw = F.regexp_replace(F.col("value"), "^\ufeff", "")
+    raw = without_bom(F.col("value"))
     parsed = [
         F.col("line_id"),
         raw.alias("raw_record"),
-        F.coalesce(raw.rlike(r"^\s*$"), F.lit(True)).alias("is_blank"),
+        blank(raw).alias("is_blank"),
         F.from_json(raw, fields_schema(fields), JSON_OPTIONS).alias("f"),
     ]
     f = F.col("f")
     # Jackson stops after the first complete value, so `{"a": 1} junk` would parse: a line must
     # also end with the object's closing brace.
-    malformed = ~F.col("is_blank") & (f.isNull() | f[CORRUPT].isNotNull() | ~F.col("raw_record").rlike(r"\}\s*$"))
+    raw_record = F.col("raw_record")
+    # A byte comparison for the usual line; the regular expression only for one with trailing space.
+    closed = F.when(F.endswith(raw_record, F.lit("}")), F.lit(True)).otherwise(raw_record.rlike(r"\}\s*$"))
+    malformed = ~F.col("is_blank") & (f.isNull() | f[CORRUPT].isNotNull() | ~closed)
     checked = ["line_id", "raw_record", "is_blank", F.when(malformed, F.lit("malformed_json")).alias("reason"), "f"]
     return parsed, checked
 
@@ -254,7 +268,7 @@ def json_array_records(spark: SparkSession, path: str, dataset: Dataset, source_
     readings must find the same number of elements, or the job fails loudly. The whole document
     is one JSON value, so it is parsed in one task: fine for catalogue exports, not for logs.
     """
-    text = F.regexp_replace("value", "^\ufeff", "")
+    text = without_bom(F.col("value"))
     whole = spark.read.text(literal_path(path), wholetext=True).select(
         F.from_json(text, T.ArrayType(T.StringType())).alias("elements")
     )
