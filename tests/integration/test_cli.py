@@ -101,7 +101,8 @@ def test_up_processes_a_file_dropped_in_the_landing_folder(tmp_path, monkeypatch
     )
     watcher.start()
     (landing / "drop.jsonl").write_text("\n".join(GOOD_FILE) + "\n")
-    watcher.join(timeout=300)
+    # Generous: the watch runs the whole pipeline and a transform, minutes on a loaded 2-core machine.
+    watcher.join(timeout=600)
 
     assert not watcher.is_alive()
     [r] = results
