@@ -95,12 +95,11 @@ def spark_worker(dataset: str, path: Path, home: Path, warmup: Path) -> dict[str
     started = time.perf_counter()
     published = flatten.run(spark, args)
     flatten_s = time.perf_counter() - started
-    rows = {name: n for name, n in published["row_counts"].items()}
     return {
         "counts": cleaned["counts"],
         "quarantine_reasons": cleaned["quarantine_reasons"],
         "source_formats": cleaned["source_formats"],
-        "row_counts": rows,
+        "row_counts": published["row_counts"],
         "seconds": round(clean_s + flatten_s, 3),
         "steps": {"clean": round(clean_s, 3), "flatten": round(flatten_s, 3)},
         "clean_steps": cleaned["timings"].get("clean_steps"),

@@ -29,15 +29,14 @@ from typing import Any
 
 import duckdb
 
-FIELDS = (
-    "reviewerID", "asin", "reviewerName", "helpful", "reviewText", "overall", "summary", "unixReviewTime",
-    "reviewTime", "vote", "verified", "style", "image", "rating", "title", "text", "images", "parent_asin",
-    "user_id", "timestamp", "helpful_vote", "verified_purchase",
-)  # fmt: skip
-REASONS = (
-    "malformed_json", "unknown_format", "missing_product_id", "missing_reviewer_id", "missing_rating",
-    "invalid_rating", "missing_review_time", "invalid_review_time",
-)  # fmt: skip
+from shoplake.core.contracts import RecordFormat
+from shoplake.datasets.reviews.contract import REVIEWS
+
+# The contract's names (what the engines must agree on), not its logic: the JSON layouts' fields
+# and the reason codes in the order the clean manifest lists them.
+FIELDS = tuple(dict.fromkeys(f for layout in REVIEWS.layouts if RecordFormat.JSON_LINES in layout.formats
+                             for f in layout.fields))  # fmt: skip
+REASONS = tuple(REVIEWS.reason_codes)
 
 # [1994-01-01, 2100-01-01) in epoch seconds: a usable review time.
 EPOCH_FROM, EPOCH_UNTIL = 757_382_400, 4_102_444_800
@@ -87,7 +86,7 @@ def _json(expr: str) -> str:
     return f"CASE WHEN json_valid({expr}) THEN {expr} END"
 
 
-def _micros(seconds_expr: str) -> str:
+def _epoch_seconds(seconds_expr: str) -> str:
     """A timestamp from whole epoch seconds (a double truncated toward zero, as Spark's cast)."""
     return f"make_timestamp(CAST(trunc({seconds_expr}) AS BIGINT) * 1000000)"
 
@@ -150,7 +149,7 @@ WITH lines AS (
            CASE WHEN source_format = 'amazon_2023' THEN
                     CASE WHEN {millis} >= {EPOCH_FROM * 1000} AND {millis} < {EPOCH_UNTIL * 1000}
                          THEN make_timestamp(CAST(trunc({millis}) AS BIGINT) * 1000) END
-                ELSE CASE WHEN {seconds} >= {EPOCH_FROM} AND {seconds} < {EPOCH_UNTIL} THEN {_micros(seconds)}
+                ELSE CASE WHEN {seconds} >= {EPOCH_FROM} AND {seconds} < {EPOCH_UNTIL} THEN {_epoch_seconds(seconds)}
                           WHEN {review_day} >= DATE '1994-01-01' AND {review_day} < DATE '2100-01-01'
                           THEN CAST({review_day} AS TIMESTAMP) END
            END AS review_ts,

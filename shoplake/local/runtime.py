@@ -40,6 +40,7 @@ from shoplake.local.stack import (
     ACCOUNT,
     FUNCTIONS,
     GLUE_JOBS,
+    GLUE_VERSION,
     REGION,
     SERVICE,
     SMALL_OBJECT_BYTES,
@@ -247,7 +248,7 @@ class LocalCloud:
             glue.create_job(
                 Name=job_name,
                 Role=role_arn,
-                GlueVersion="6.0",
+                GlueVersion=GLUE_VERSION,
                 Command={
                     "Name": "glueetl",
                     "ScriptLocation": f"s3://{bucket_name('glue-artifacts')}/glue/{stem}.py",

@@ -25,6 +25,9 @@ GLUE_JOBS = {"CleanGlueJob": "clean", "FlattenGlueJob": "flatten", "CleanAndFlat
 # serverless.yml's params.default.smallObjectBytes (a test keeps them equal): objects up to this
 # size are cleaned and flattened in one Glue job run.
 SMALL_OBJECT_BYTES = 64 * 1024 * 1024
+# serverless.yml's params.default.glueVersion (a test keeps them equal): the local PySpark pin is
+# this Glue version's Spark.
+GLUE_VERSION = "6.0"
 STATE_MACHINE_FILE = REPO_ROOT / "statemachines" / "review_pipeline.asl.yml"
 
 

@@ -551,7 +551,7 @@ def test_validate_input_is_the_intake_output_for_the_sample_event():
 # ─── Glue ──────────────────────────────────────────────────────────────────────────────────
 
 
-def test_three_glue_5_jobs_with_stage_constants(dev, templates):
+def test_three_glue_jobs_with_stage_constants(dev, templates):
     jobs = resources_of_type(dev, "AWS::Glue::Job")
     # clean and flatten, and both in one run for small objects (two workers, the fewest, on every stage)
     assert sorted(jobs) == ["CleanAndFlattenGlueJob", "CleanGlueJob", "FlattenGlueJob"]
@@ -1329,6 +1329,17 @@ def test_the_local_stack_takes_small_objects_in_one_glue_run_as_deployed(dev):
 
     env = dev["Resources"]["ValidateLambdaFunction"]["Properties"]["Environment"]["Variables"]
     assert int(env["SMALL_OBJECT_BYTES"]) == SMALL_OBJECT_BYTES
+
+
+def test_the_local_stack_and_the_pin_are_the_deployed_glue_version(dev):
+    from importlib.metadata import version
+
+    from shoplake.local.stack import GLUE_VERSION
+
+    versions = {j["Properties"]["GlueVersion"] for j in resources_of_type(dev, "AWS::Glue::Job").values()}
+    assert versions == {GLUE_VERSION}
+    # Glue 6.0 runs Spark 4.1 (https://docs.aws.amazon.com/glue/latest/dg/migrating-version-60.html)
+    assert (GLUE_VERSION, version("pyspark").rsplit(".", 1)[0]) == ("6.0", "4.1")
 
 
 def test_promotions_exporter_runs_with_the_connector_and_pandas_layers(dev):

@@ -46,8 +46,7 @@ def mark_duplicates(parsed: DataFrame, identity: Iterable[str]) -> DataFrame:
     joined back. ``parsed`` is read twice: the caller should persist it.
     """
     valid = F.col("reason").isNull() & ~F.col("is_blank")
-    keys = list(identity)
-    first = Window.partitionBy(*[F.col(c) for c in keys]).orderBy("line_id")
+    first = Window.partitionBy(*[F.col(c) for c in identity]).orderBy("line_id")
     repeats = (
         parsed.filter(valid)
         .select("line_id", F.row_number().over(first).alias("_seen"))
