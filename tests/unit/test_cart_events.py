@@ -18,6 +18,7 @@ from shoplake.core.storage import get_store
 from shoplake.datasets.cart_events import generator
 from shoplake.datasets.cart_events.contract import CART_EVENTS
 from shoplake.datasets.cart_events.sample import write_sample
+from tests.unit.work_area import work_rows
 
 pytestmark = pytest.mark.spark
 
@@ -38,8 +39,7 @@ def land(key: str, data: bytes | str) -> str:
 
 
 def work(spark, kind: str, run_id: str = "run-ce") -> list[dict]:
-    path = get_store("local").spark_path(layout.work_prefix(PROCESSED, "cart_events", run_id) + kind + "/")
-    return [r.asDict() for r in spark.read.parquet(path).orderBy("line_number").collect()]
+    return work_rows(spark, "cart_events", kind, run_id)
 
 
 FIELDS = ("line_number", "event_id", "cart_id", "customer_id", "event_type", "product_id", "quantity", "unit_price",

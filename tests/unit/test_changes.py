@@ -13,12 +13,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from shoplake.core import layout
 from shoplake.core.errors import UndecodableObject
 from shoplake.core.jobs import clean, flatten, scan
 from shoplake.core.storage import get_store
 from shoplake.datasets import DATASETS, dataset_for_key
 from shoplake.datasets.changes_sample import write_sample
+from tests.unit.work_area import work_rows
 
 pytestmark = pytest.mark.spark
 
@@ -42,8 +42,7 @@ def land(key: str, table: pa.Table | bytes) -> str:
 
 
 def work(spark, dataset: str, kind: str, run_id: str = "run-cdc") -> list[dict]:
-    path = get_store("local").spark_path(layout.work_prefix(PROCESSED, dataset, run_id) + kind + "/")
-    return [r.asDict() for r in spark.read.parquet(path).orderBy("line_number").collect()]
+    return work_rows(spark, dataset, kind, run_id)
 
 
 def t(h: int, m: int, s: int, us: int) -> datetime:

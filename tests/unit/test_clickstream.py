@@ -18,6 +18,7 @@ from shoplake.core.jobs import clean, flatten
 from shoplake.core.storage import get_store
 from shoplake.datasets.clickstream.contract import CLICKSTREAM
 from shoplake.datasets.clickstream.sample import write_sample
+from tests.unit.work_area import work_rows
 
 pytestmark = pytest.mark.spark
 
@@ -46,8 +47,7 @@ def land(key: str, data: bytes | str) -> str:
 
 
 def work(spark, kind: str, run_id: str = "run-c") -> list[dict]:
-    path = get_store("local").spark_path(layout.work_prefix(PROCESSED, "clickstream", run_id) + kind + "/")
-    return [r.asDict() for r in spark.read.parquet(path).orderBy("line_number").collect()]
+    return work_rows(spark, "clickstream", kind, run_id)
 
 
 def event(**fields) -> str:

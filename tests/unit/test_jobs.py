@@ -19,6 +19,7 @@ from shoplake.datasets import DATASETS
 from shoplake.datasets.reviews.contract import REVIEWS
 from shoplake.datasets.reviews.sample import write_sample
 from tests.unit.review_lines import LINE_2014, LINE_2018, LINE_2023, review_id
+from tests.unit.work_area import work_frame
 
 # The tables a reviews run publishes, in the order of the manifests' "tables" and "row_counts".
 OUTPUT_TABLES = ("reviews", "review_images", "reviews_quarantine")
@@ -174,8 +175,9 @@ def test_clean_and_flatten_publish_a_mixed_file(spark, home):
     assert list(cleaned["timings"]) == ["clean_seconds", "clean_steps"]
     assert list(cleaned["timings"]["clean_steps"]) == [
         "scan_and_plan",
-        "parse_and_count",
-        "write_records",
+        "parse_and_write",
+        "find_duplicates",
+        "count",
         "write_quarantine",
     ]
     assert read_json(get_store("local"), layout.clean_manifest_uri(PROCESSED, "reviews", "run-1")) == cleaned
@@ -256,7 +258,7 @@ def test_bom_crlf_and_blank_lines_keep_physical_line_numbers(spark, home):
     # Then blank lines are not read, but line numbers count them; the BOM is not in the raw record
     assert manifest["counts"] == {"records_read": 3, "processed": 2, "quarantined": 1, "duplicates": 0}
     work = layout.work_prefix(PROCESSED, "reviews", "run-1")
-    records = spark.read.parquet(local(work + "records/"))
+    records = work_frame(spark, "reviews", "records", "run-1")
     assert rows(records.select("line_number", "review_id", "review_text"), "line_number") == [
         {"line_number": 2, "review_id": ID_2014, "review_text": "I bought this for my husband."},
         {"line_number": 5, "review_id": ID_2018, "review_text": "Fits well."},
@@ -284,7 +286,7 @@ def test_gzip_input_is_read_like_plain_text(spark, home):
         "layout": None,
         "unknown_fields": [],
     }
-    records = spark.read.parquet(local(layout.work_prefix(PROCESSED, "reviews", "run-1") + "records/"))
+    records = work_frame(spark, "reviews", "records", "run-1")
     assert rows(records.select("line_number", "review_id"), "line_number") == [
         {"line_number": 1, "review_id": ID_2023},
         {"line_number": 3, "review_id": ID_2014},
@@ -337,7 +339,7 @@ def test_line_numbers_are_physical_across_text_partitions(spark, home):
         spark.conf.set("spark.sql.files.maxPartitionBytes", saved)
     # Then every line number is the line's position in the file
     work = layout.work_prefix(PROCESSED, "reviews", "run-1")
-    records = spark.read.parquet(local(work + "records/"))
+    records = work_frame(spark, "reviews", "records", "run-1")
     assert [r.line_number for r in records.orderBy("line_number").collect()] == expected_records
     assert [r.product_id for r in records.orderBy("line_number").collect()] == [
         f"B{n - 1:03d}" for n in expected_records

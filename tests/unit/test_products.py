@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from shoplake.core import layout
 from shoplake.core.errors import MalformedDocument
 from shoplake.core.jobs import clean, flatten
 from shoplake.core.storage import get_store
 from shoplake.datasets.products.contract import PRODUCTS
 from shoplake.datasets.products.sample import write_sample
+from tests.unit.work_area import work_rows
 
 pytestmark = pytest.mark.spark
 
@@ -42,8 +42,7 @@ def land(key: str, text: str) -> str:
 
 
 def work(spark, kind: str, run_id: str = "run-p") -> list[dict]:
-    path = get_store("local").spark_path(layout.work_prefix(PROCESSED, "products", run_id) + kind + "/")
-    return [r.asDict() for r in spark.read.parquet(path).orderBy("line_number").collect()]
+    return work_rows(spark, "products", kind, run_id)
 
 
 def product(pid: str, **overrides) -> dict:

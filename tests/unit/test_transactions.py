@@ -19,6 +19,7 @@ from shoplake.core.jobs import clean, flatten
 from shoplake.core.storage import get_store
 from shoplake.datasets.transactions.contract import TRANSACTIONS
 from shoplake.datasets.transactions.sample import write_sample
+from tests.unit.work_area import work_rows
 
 pytestmark = pytest.mark.spark
 
@@ -47,8 +48,7 @@ def land(key: str, data: bytes | str) -> str:
 
 
 def work(spark, kind: str, run_id: str = "run-t") -> list[dict]:
-    path = get_store("local").spark_path(layout.work_prefix(PROCESSED, "transactions", run_id) + kind + "/")
-    return [r.asDict() for r in spark.read.parquet(path).orderBy("line_number").collect()]
+    return work_rows(spark, "transactions", kind, run_id)
 
 
 def test_an_order_system_csv_with_quoted_line_breaks_guests_and_defaults(spark, home):

@@ -35,24 +35,25 @@ OUTCOME = "_outcome"
 _REPEAT = "_repeat"
 
 
-def mark_duplicates(parsed: DataFrame, identity: Iterable[str]) -> DataFrame:
-    """Add :data:`OUTCOME`: blank | quarantined | duplicate | processed.
+def find_repeats(parsed: DataFrame, identity: Iterable[str]) -> DataFrame:
+    """The ``line_id`` of every duplicate: a valid record whose identity an earlier valid record
+    (in file order) of the same file already had. The first one is kept, later ones are counted.
 
-    Within one file a valid record whose identity an earlier valid record already had is a
-    duplicate: the first record (in file order) is kept, later ones are counted.
-
-    Only the valid records' identity and line id are shuffled to find the repeats (not the whole
-    parsed rows, raw text included); the repeats' line ids, few in a real file, are broadcast and
-    joined back. ``parsed`` is read twice: the caller should persist it.
+    Only the valid records' identity and line id are read and shuffled (not the parsed rows, raw
+    text included): read from Parquet, the other columns are never touched.
     """
     valid = F.col("reason").isNull() & ~F.col("is_blank")
     first = Window.partitionBy(*[F.col(c) for c in identity]).orderBy("line_id")
-    repeats = (
+    return (
         parsed.filter(valid)
         .select("line_id", F.row_number().over(first).alias("_seen"))
         .filter(F.col("_seen") > 1)
-        .select("line_id", F.lit(True).alias(_REPEAT))
+        .select("line_id")
     )
+
+
+def with_outcome(parsed: DataFrame, repeats: DataFrame) -> DataFrame:
+    """Add :data:`OUTCOME` (blank | quarantined | duplicate | processed) from :func:`find_repeats`."""
     outcome = (
         F.when(F.col("is_blank"), F.lit(BLANK))
         .when(F.col("reason").isNotNull(), F.lit(QUARANTINED))
@@ -61,7 +62,13 @@ def mark_duplicates(parsed: DataFrame, identity: Iterable[str]) -> DataFrame:
     )
     # Broadcast: a sort-merge join would shuffle the wide rows this is meant to spare. The repeats
     # are line ids only (8 bytes each), a few percent of a real file's records.
-    return parsed.join(F.broadcast(repeats), "line_id", "left").select(*parsed.columns, outcome.alias(OUTCOME))
+    flagged = repeats.select("line_id", F.lit(True).alias(_REPEAT))
+    return parsed.join(F.broadcast(flagged), "line_id", "left").select(*parsed.columns, outcome.alias(OUTCOME))
+
+
+def mark_duplicates(parsed: DataFrame, identity: Iterable[str]) -> DataFrame:
+    """:func:`with_outcome` of :func:`find_repeats`, in one plan (``parsed`` is read twice)."""
+    return with_outcome(parsed, find_repeats(parsed, identity))
 
 
 def record_stats(marked: DataFrame) -> DataFrame:

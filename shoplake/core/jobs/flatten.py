@@ -1,6 +1,7 @@
 """Flatten job: publish a cleaned run as the dataset's tables and commit it (see shoplake.core.layout).
 
-1. Read the clean manifest (it must say ACCEPTED) and the work Parquet.
+1. Read the clean manifest (it must say ACCEPTED) and the work area: the work records are the
+   parsed rows less the invalid ones and the duplicates (``clean.work_records``).
 2. The dataset's transform maps the work records to its tables (``publish``). Tables derived from
    the records (a review's images) lose exact repeats of a row, counted in the manifest; one whose
    unique key still repeats is not published (a transform defect, not a data problem).
@@ -31,6 +32,7 @@ from shoplake.core.errors import (
     rejection_error,
     rejection_errors,
 )
+from shoplake.core.jobs import clean as clean_job
 from shoplake.core.jobs.common import COMMON_ARGS, JobArgs, read_json, utc_now_iso, write_json
 from shoplake.core.spark import schema_for
 from shoplake.core.storage import ObjectStore, get_store
@@ -81,24 +83,29 @@ def _row_count(spark: SparkSession, store: ObjectStore, files: list[str], table:
     return spark.read.schema(schema).parquet(*[store.spark_path(f) for f in files]).count()
 
 
-def _without_exact_repeats(df: DataFrame, table: Table) -> tuple[DataFrame, int, int]:
-    """(the table without exact repeats of a row, its row count, the repeats dropped).
+_COPIES = "_copies"
 
-    Raises ReconciliationError when rows that differ share the table's unique key: publishing
-    them would fail the table's own uniqueness test on every run after, whatever the input.
+
+def _without_exact_repeats(df: DataFrame, table: Table) -> tuple[DataFrame, int, int]:
+    """(the table without exact repeats of a row, its row count, the repeats dropped), in one pass.
+
+    The distinct rows carry :data:`_COPIES` (how often each came) and are persisted: the caller
+    writes them without it and unpersists them. Raises ReconciliationError when rows that differ
+    share the table's unique key: publishing them would fail the table's own uniqueness test on
+    every run after, whatever the input.
     """
-    deduped = df.dropDuplicates()
+    distinct = df.groupBy(*df.columns).agg(F.count(F.lit(1)).alias(_COPIES)).persist()
     key = list(table.unique_key)
-    agg = [F.count(F.lit(1)).alias("rows")]
+    agg = [F.count(F.lit(1)).alias("rows"), F.sum(_COPIES).alias("copies")]
     if key:
         agg.append(F.count_distinct(*[F.col(c) for c in key]).alias("keys"))
-    before = df.select(F.count(F.lit(1)).alias("n")).first()["n"]
-    stats = deduped.agg(*agg).first()
+    stats = distinct.agg(*agg).first()
     if key and stats["keys"] != stats["rows"]:
+        distinct.unpersist()
         raise ReconciliationError(
             f"{table.name}: {stats['rows'] - stats['keys']} rows repeat the unique key {key} with other values"
         )
-    return deduped, stats["rows"], before - stats["rows"]
+    return distinct, stats["rows"], (stats["copies"] or 0) - stats["rows"]
 
 
 def _write(df: DataFrame, path: str, partition_by: str | None) -> None:
@@ -131,8 +138,8 @@ def run(spark: SparkSession, args: Mapping[str, Any]) -> dict[str, Any]:
         raise PublishedOutputMissing(f"the clean manifest at {clean_uri} is for another source or run: {clean}")
 
     transform = load_transform(ds)
-    records = spark.read.schema(transform.work_schema()).parquet(store.spark_path(work + "records/"))
-    quarantine = spark.read.schema(schema_for(ds.quarantine)).parquet(store.spark_path(work + "quarantine/"))
+    records = clean_job.work_records(spark, store, work, ds)
+    quarantine = spark.read.schema(schema_for(ds.quarantine)).parquet(store.spark_path(work + clean_job.QUARANTINE))
     published = transform.publish(records)
     if list(published) != [table.name for table in ds.published]:
         raise ShoplakeError(
@@ -144,16 +151,23 @@ def run(spark: SparkSession, args: Mapping[str, Any]) -> dict[str, Any]:
     outputs: dict[str, DataFrame] = {}
     expected: dict[str, int] = {}
     repeats: dict[str, int] = {}
-    for name, df in published.items():
-        if name == ds.records_table.name:
-            outputs[name], expected[name] = df, clean["counts"]["processed"]
-        else:
-            outputs[name], expected[name], repeats[name] = _without_exact_repeats(df, ds.table(name))
-    outputs[ds.quarantine.name], expected[ds.quarantine.name] = quarantine, clean["counts"]["quarantined"]
+    persisted: list[DataFrame] = []
+    try:
+        for name, df in published.items():
+            if name == ds.records_table.name:
+                outputs[name], expected[name] = df, clean["counts"]["processed"]
+            else:
+                distinct, expected[name], repeats[name] = _without_exact_repeats(df, ds.table(name))
+                persisted.append(distinct)
+                outputs[name] = distinct.drop(_COPIES)
+        outputs[ds.quarantine.name], expected[ds.quarantine.name] = quarantine, clean["counts"]["quarantined"]
 
-    prefixes = {name: layout.run_prefix(job.processed_root, name, sid, job.run_id) for name in outputs}
-    for name, df in outputs.items():
-        _write(df, store.spark_path(prefixes[name]), ds.table(name).partition_by)
+        prefixes = {name: layout.run_prefix(job.processed_root, name, sid, job.run_id) for name in outputs}
+        for name, df in outputs.items():
+            _write(df, store.spark_path(prefixes[name]), ds.table(name).partition_by)
+    finally:
+        for df in persisted:
+            df.unpersist()
     files = {name: _parquet_files(store, prefixes[name]) for name in outputs}
 
     # Reconcile what is now on storage with what the clean job counted.
