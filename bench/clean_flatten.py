@@ -88,21 +88,31 @@ def spark_worker(dataset: str, path: Path, home: Path, warmup: Path) -> dict[str
     flatten.run(spark, warm)
     warmup_s = time.perf_counter() - started
 
-    args = land(path, "bench")
-    started = time.perf_counter()
-    cleaned = clean.run(spark, args)
-    clean_s = time.perf_counter() - started
-    started = time.perf_counter()
-    published = flatten.run(spark, args)
-    flatten_s = time.perf_counter() - started
+    def once(name: str) -> tuple[dict[str, Any], dict[str, Any], float, float]:
+        args = land(path, name)
+        started = time.perf_counter()
+        cleaned = clean.run(spark, args)
+        clean_s = time.perf_counter() - started
+        started = time.perf_counter()
+        published = flatten.run(spark, args)
+        return cleaned, published, clean_s, time.perf_counter() - started
+
+    # The first large file of a session runs while HotSpot still compiles Spark's generated code;
+    # a backfill's later files do not. Both are printed; the steady state is the one compared.
+    first = once("bench-first")
+    cleaned, published, clean_s, flatten_s = once("bench")
     return {
         "counts": cleaned["counts"],
         "quarantine_reasons": cleaned["quarantine_reasons"],
         "source_formats": cleaned["source_formats"],
         "row_counts": published["row_counts"],
         "seconds": round(clean_s + flatten_s, 3),
+        "first_seconds": round(first[2] + first[3], 3),
+        "same_counts_first": (first[0]["counts"], first[1]["row_counts"])
+        == (cleaned["counts"], published["row_counts"]),
         "steps": {"clean": round(clean_s, 3), "flatten": round(flatten_s, 3)},
         "clean_steps": cleaned["timings"].get("clean_steps"),
+        "flatten_steps": published["timings"].get("flatten_steps"),
         "excluded": {"jvm_start": round(jvm_s, 3), "warmup": round(warmup_s, 3)},
     }
 
@@ -168,17 +178,26 @@ def bench(dataset: str, rows: int, seed: int, keep: bool) -> bool:
         for engine, r in results.items():
             detail = ", ".join(f"{k} {v:.1f} s" for k, v in r.get("steps", {}).items())
             excluded = ", ".join(f"{k} {v:.1f} s" for k, v in r.get("excluded", {}).items())
+            label = f"{engine} (steady state: the session's second 1 M-line file)" if "first_seconds" in r else engine
             print(
-                f"   {engine:<7}{r['seconds']:8.2f} s  {read / r['seconds']:>10,.0f} rows/s  "
+                f"   {label}\n   {'':<7}{r['seconds']:8.2f} s  {read / r['seconds']:>10,.0f} rows/s  "
                 f"peak RSS {r['peak_rss_mb']:>6,} MB" + (f"  ({detail}; not counted: {excluded})" if detail else "")
             )
             if r.get("clean_steps"):
                 print("            clean: " + ", ".join(f"{k} {v:.1f} s" for k, v in r["clean_steps"].items()))
+            if r.get("flatten_steps"):
+                print("          flatten: " + ", ".join(f"{k} {v:.1f} s" for k, v in r["flatten_steps"].items()))
+            if "first_seconds" in r:
+                print(f"            the session's first file of that size: {r['first_seconds']:.2f} s "
+                      f"({read / r['first_seconds']:,.0f} rows/s)")  # fmt: skip
         spark, duck = results["spark"], results["duckdb"]
         ratio = duck["seconds"] / spark["seconds"]
-        print(f"   ratio  Spark reaches {ratio:.0%} of DuckDB's rows/s; peak RSS Spark/DuckDB "
+        print(f"   ratio  Spark reaches {ratio:.0%} of DuckDB's rows/s (first file: "
+              f"{duck['seconds'] / spark['first_seconds']:.0%}); peak RSS Spark/DuckDB "
               f"{spark['peak_rss_mb'] / duck['peak_rss_mb']:.2f}")  # fmt: skip
-        ok = True
+        ok = spark["same_counts_first"]
+        if not ok:
+            print("   DIFFER: Spark's two runs of the same file gave different counts", file=sys.stderr)
         for key in COMPARED:
             if spark[key] != duck[key]:
                 print(f"   DIFFER {key}: spark {spark[key]} != duckdb {duck[key]}", file=sys.stderr)

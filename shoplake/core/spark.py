@@ -32,6 +32,13 @@ def on_glue() -> bool:
     return importlib.util.find_spec("awsglue") is not None
 
 
+# The local driver's JVM. Spark's generated code for a wide parse has methods over HotSpot's 8,000
+# bytecode "huge method" limit, which it otherwise never compiles: the first large file of a
+# session then runs interpreted for tens of seconds.
+DRIVER_MEMORY = os.environ.get("SHOPLAKE_SPARK_DRIVER_MEMORY", "2g")
+DRIVER_JAVA_OPTIONS = os.environ.get("SHOPLAKE_SPARK_JAVA_OPTIONS", "")
+
+
 def get_spark(app_name: str = "shoplake") -> SparkSession:
     """The process's SparkSession: Glue's own on Glue, a small local one elsewhere.
 
@@ -49,7 +56,11 @@ def get_spark(app_name: str = "shoplake") -> SparkSession:
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.driver.memory", "2g")
+            .config("spark.driver.memory", DRIVER_MEMORY)
+            .config("spark.driver.extraJavaOptions", DRIVER_JAVA_OPTIONS)
+            # Splits of 32 MB: a 400 MB file is 12 tasks, not 3, so neither core idles while the
+            # other finishes the last split. (Glue keeps its own 128 MB.)
+            # .config("spark.sql.files.maxPartitionBytes", "32m")
             # Spark writes _SUCCESS markers; the jobs list what they publish, the marker adds nothing.
             .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
             # Listing more than 32 paths (files or review_year directories) otherwise starts a

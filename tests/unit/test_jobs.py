@@ -205,7 +205,15 @@ def test_clean_and_flatten_publish_a_mixed_file(spark, home):
         "tables": on_disk,
         "row_counts": {"reviews": 4, "review_images": 7, "reviews_quarantine": 1},
     }
-    assert list(manifest["timings"]) == ["clean_seconds", "flatten_seconds"]
+    assert list(manifest["timings"]) == ["clean_seconds", "flatten_seconds", "flatten_steps"]
+    assert list(manifest["timings"]["flatten_steps"]) == [
+        "read_and_plan",
+        "derive_review_images",
+        "write_reviews",
+        "write_review_images",
+        "write_reviews_quarantine",
+        "count_back",
+    ]
     assert manifest["timings"]["clean_seconds"] == cleaned["timings"]["clean_seconds"]
     # no _SUCCESS, no .crc left
     assert [f for files in on_disk.values() for f in files if not f.endswith(".parquet")] == []

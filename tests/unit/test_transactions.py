@@ -97,6 +97,34 @@ def test_an_order_system_csv_with_quoted_line_breaks_guests_and_defaults(spark, 
     ]
 
 
+def test_quoted_line_breaks_across_text_partitions_keep_records_and_line_numbers(spark, home):
+    # Given 120 order lines, every 7th with a product name over several lines (one of them blank),
+    # read as many small text partitions, and a last record whose quote never closes
+    text, expected, line = [HEADER], [], 2
+    for n in range(120):
+        product = f"P{n}" if n % 7 else f"P{n}\nsecond line\n\nfourth line"
+        quoted = f'"{product}"' if "\n" in product else product
+        text.append(f"T{n},O{n},C1,{quoted},1,2.00,2.00,2026-12-01,completed,EUR")
+        expected.append((line, f"T{n}", product))
+        line += product.count("\n") + 1
+    text.append('T999,O9,C1,"never closed\nrest of the file')
+    uri = land("transactions/multiline.csv", "\n".join(text) + "\n")
+    saved = spark.conf.get("spark.sql.files.maxPartitionBytes")
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "300")
+    try:
+        assert spark.read.text(get_store("local").spark_path(uri)).rdd.getNumPartitions() > 10
+        # When cleaned
+        manifest = clean.run(spark, args(uri))
+    finally:
+        spark.conf.set("spark.sql.files.maxPartitionBytes", saved)
+    # Then every record is whole, on the physical line it starts on, and the open quote is quarantined
+    assert manifest["counts"] == {"records_read": 121, "processed": 120, "quarantined": 1, "duplicates": 0}
+    assert [(r["line_number"], r["transaction_id"], r["product_id"]) for r in work(spark, "records")] == expected
+    assert [(q["line_number"], q["reason"], q["raw_record"]) for q in work(spark, "quarantine")] == [
+        (line, "malformed_row", 'T999,O9,C1,"never closed\nrest of the file')
+    ]
+
+
 REASON_CASES = [
     ('{"transaction_id": "T1"', "malformed_json"),
     ({"transaction_id": None}, "missing_transaction_id"),

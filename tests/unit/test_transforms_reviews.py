@@ -425,7 +425,7 @@ def clean_store_csv(spark, rows: list[str], run_id: str = "run-s"):
     header = readers.csv_header(REVIEWS, STORE_HEADER, SRC)
     ctx = ParseContext(source_uri=SRC, ingested_at=INGESTED, layout=header.layout)
     marked = A.mark_duplicates(
-        parse_records(R.TRANSFORM, readers.csv_records(lines, REVIEWS, header), ctx), ("review_id",)
+        parse_records(R.TRANSFORM, readers.csv_records(lines, REVIEWS, header)[0], ctx), ("review_id",)
     )
     numbered = A.with_line_numbers(marked, {0: 0})
     records = A.to_work(numbered, R.TRANSFORM, source_uri=SRC, run_id=run_id, ingested_at=INGESTED)

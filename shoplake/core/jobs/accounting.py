@@ -19,14 +19,10 @@ from pyspark.sql import functions as F
 
 from shoplake.core.contracts import Dataset
 from shoplake.core.errors import ReconciliationError
+from shoplake.core.jobs.readers import ROW_BITS, ROW_MASK
 from shoplake.core.jobs.scan import ObjectScan
 from shoplake.core.spark import typed
 from shoplake.core.transform import BLANK, DUPLICATE, PROCESSED, QUARANTINED, DatasetTransform
-
-# monotonically_increasing_id() puts the partition index in the upper 31 bits and the row's
-# position within its partition in the lower 33.
-ROW_BITS = 33
-ROW_MASK = (1 << ROW_BITS) - 1
 
 __all__ = ["BLANK", "DUPLICATE", "OUTCOME", "PROCESSED", "QUARANTINED"]
 

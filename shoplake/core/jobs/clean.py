@@ -22,8 +22,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import closing, contextmanager
+from collections.abc import Mapping
+from contextlib import closing
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
@@ -34,7 +34,7 @@ from shoplake.core import layout
 from shoplake.core.contracts import Dataset, RecordFormat
 from shoplake.core.errors import ObjectRejected
 from shoplake.core.jobs import accounting, readers
-from shoplake.core.jobs.common import COMMON_ARGS, JobArgs, parse_timestamp, read_json, write_json
+from shoplake.core.jobs.common import COMMON_ARGS, JobArgs, parse_timestamp, read_json, timed, write_json
 from shoplake.core.jobs.scan import scan_object, scan_parquet
 from shoplake.core.storage import ObjectStore, get_store
 from shoplake.core.transform import DEFAULT_CURRENCY, ParseContext, load_transform, parse_records
@@ -49,13 +49,6 @@ PARSED, REPEATS, QUARANTINE, WORK_INDEX = "parsed/", "repeats/", "quarantine/", 
 REPEATS_SCHEMA = T.StructType([T.StructField("line_id", T.LongType(), nullable=False)])
 # What the accounting reads of the parsed rows (``lines`` only where the reader counts them).
 _NARROW = ("line_id", "reason", "is_blank", "source_format", "lines")
-
-
-@contextmanager
-def _timed(steps: dict[str, float], name: str) -> Iterator[None]:
-    mark = time.monotonic()
-    yield
-    steps[name] = round(time.monotonic() - mark, 3)
 
 
 def run(spark: SparkSession, args: Mapping[str, Any]) -> dict[str, Any]:
@@ -105,24 +98,28 @@ def run(spark: SparkSession, args: Mapping[str, Any]) -> dict[str, Any]:
     parsed_path, repeats_path = store.spark_path(work + PARSED), store.spark_path(work + REPEATS)
     parsed = parse_records(transform, reading.records, ctx)
     keep_raw = F.when(F.col("reason").isNotNull(), F.col("raw_record")).alias("raw_record")
-    with _timed(steps, "parse_and_write"):
-        parsed.select(*[keep_raw if c == "raw_record" else c for c in parsed.columns]).write.mode("overwrite").parquet(
-            parsed_path
-        )
+    columns = [keep_raw if c == "raw_record" else c for c in parsed.columns]
+    if reading.record_lines is not None:
+        columns.append(reading.record_lines.alias("lines"))
+    parsed = parsed.select(*columns)
+    with timed(steps, "parse_and_write"):
+        parsed.write.mode("overwrite").parquet(parsed_path)
     schema = parsed.schema
     written = spark.read.schema(schema).parquet(parsed_path)
     counted = [c for c in _NARROW if c in schema.names]
-    with _timed(steps, "find_duplicates"):
+    with timed(steps, "find_duplicates"):
         keys = written.select(*dict.fromkeys(["line_id", "reason", "is_blank", *job.dataset.identity]))
         accounting.find_repeats(keys, job.dataset.identity).coalesce(1).write.mode("overwrite").parquet(repeats_path)
     repeats = spark.read.schema(REPEATS_SCHEMA).parquet(repeats_path)
-    with _timed(steps, "count"):
+    with timed(steps, "count"):
         marked = accounting.with_outcome(written.select(*counted), repeats)
         stats = [row.asDict() for row in accounting.record_stats(marked).collect()]
     summary = accounting.summarise(stats, job.dataset.reason_codes)
     accounting.reconcile(summary, scan)
-    offsets = accounting.partition_offsets(summary.lines_per_partition)
-    with _timed(steps, "write_quarantine"):
+    offsets = reading.line_offsets
+    if offsets is None:
+        offsets = accounting.partition_offsets(summary.lines_per_partition)
+    with timed(steps, "write_quarantine"):
         quarantined = accounting.with_line_numbers(
             accounting.with_outcome(written.filter(F.col("reason").isNotNull()), repeats), offsets
         )

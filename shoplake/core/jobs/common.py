@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -72,6 +74,14 @@ def parse_timestamp(text: str) -> datetime:
     if value.tzinfo is None:
         raise ConfigurationError(f"timestamp has no time zone: {text!r}")
     return value.astimezone(UTC)
+
+
+@contextmanager
+def timed(steps: dict[str, float], name: str) -> Iterator[None]:
+    """Record the seconds the block took as ``steps[name]`` (a manifest's ``timings``)."""
+    mark = time.monotonic()
+    yield
+    steps[name] = round(time.monotonic() - mark, 3)
 
 
 def utc_now_iso() -> str:

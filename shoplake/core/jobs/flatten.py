@@ -33,7 +33,7 @@ from shoplake.core.errors import (
     rejection_errors,
 )
 from shoplake.core.jobs import clean as clean_job
-from shoplake.core.jobs.common import COMMON_ARGS, JobArgs, read_json, utc_now_iso, write_json
+from shoplake.core.jobs.common import COMMON_ARGS, JobArgs, read_json, timed, utc_now_iso, write_json
 from shoplake.core.spark import schema_for
 from shoplake.core.storage import ObjectStore, get_store
 from shoplake.core.transform import load_transform
@@ -152,26 +152,31 @@ def run(spark: SparkSession, args: Mapping[str, Any]) -> dict[str, Any]:
     expected: dict[str, int] = {}
     repeats: dict[str, int] = {}
     persisted: list[DataFrame] = []
+    # Where the time goes (the run manifest's timings.flatten_steps).
+    steps: dict[str, float] = {"read_and_plan": round(time.monotonic() - started, 3)}
     try:
         for name, df in published.items():
             if name == ds.records_table.name:
                 outputs[name], expected[name] = df, clean["counts"]["processed"]
             else:
-                distinct, expected[name], repeats[name] = _without_exact_repeats(df, ds.table(name))
+                with timed(steps, f"derive_{name}"):
+                    distinct, expected[name], repeats[name] = _without_exact_repeats(df, ds.table(name))
                 persisted.append(distinct)
                 outputs[name] = distinct.drop(_COPIES)
         outputs[ds.quarantine.name], expected[ds.quarantine.name] = quarantine, clean["counts"]["quarantined"]
 
         prefixes = {name: layout.run_prefix(job.processed_root, name, sid, job.run_id) for name in outputs}
         for name, df in outputs.items():
-            _write(df, store.spark_path(prefixes[name]), ds.table(name).partition_by)
+            with timed(steps, f"write_{name}"):
+                _write(df, store.spark_path(prefixes[name]), ds.table(name).partition_by)
     finally:
         for df in persisted:
             df.unpersist()
     files = {name: _parquet_files(store, prefixes[name]) for name in outputs}
 
     # Reconcile what is now on storage with what the clean job counted.
-    row_counts = {name: _row_count(spark, store, files[name], ds.table(name)) for name in outputs}
+    with timed(steps, "count_back"):
+        row_counts = {name: _row_count(spark, store, files[name], ds.table(name)) for name in outputs}
     if row_counts != expected:
         raise ReconciliationError(f"published rows {row_counts} != expected {expected} for {job.source_uri}")
 
@@ -210,6 +215,7 @@ def run(spark: SparkSession, args: Mapping[str, Any]) -> dict[str, Any]:
         "timings": {
             "clean_seconds": clean.get("timings", {}).get("clean_seconds"),
             "flatten_seconds": round(time.monotonic() - started, 3),
+            "flatten_steps": steps,
         }
     }
     write_json(store, run_manifest_uri, run_manifest)

@@ -18,9 +18,11 @@ Only Spark's own readers and built-in functions run per record: no Python.
 from __future__ import annotations
 
 import csv
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
@@ -60,6 +62,12 @@ def blank(c: Column) -> Column:
     """Empty, null or white space only. A record line starts with what it holds (``{``): checked
     first, as bytes, so the regular expression runs over the few other lines only."""
     return F.when(F.startswith(c, F.lit("{")), F.lit(False)).otherwise(F.coalesce(c.rlike(r"^\s*$"), F.lit(True)))
+
+
+# monotonically_increasing_id() puts the partition index in the upper 31 bits and the row's
+# position within its partition in the lower 33.
+ROW_BITS = 33
+ROW_MASK = (1 << ROW_BITS) - 1
 
 
 def with_line_ids(text: DataFrame) -> DataFrame:
@@ -182,53 +190,55 @@ def choose_layout(dataset: Dataset, columns: Sequence[str], source_uri: str, fmt
     )
 
 
-def csv_records(lines: DataFrame, dataset: Dataset, header: FileColumns) -> DataFrame:
-    """CSV records from physical lines (``line_id``, ``value``).
+def csv_records(lines: DataFrame, dataset: Dataset, header: FileColumns) -> tuple[DataFrame, dict[int, int] | None]:
+    """CSV records from physical lines (``line_id``, ``value``), and the lines before each text
+    partition where records span lines (else None: every record is one line).
 
     A record is one line, or several where a quoted field holds line breaks: a line with an odd
     number of quotes opens or closes such a field (RFC 4180 doubles quotes inside quoted fields,
     so only those lines change the parity). Records are parsed by Spark's CSV parser (``from_csv``)
     with the header's columns; a record with more or fewer fields than the header, or a quoted
     field never closed, is ``malformed_row``. The header line is not a record (``is_blank``).
+
+    Finding the records that span lines takes one pass over the text, in parallel: the odd lines'
+    ids and each text partition's last line id, per partition. The driver pairs the odd lines
+    (the first opens a record, the next closes it, ...) into line id ranges; only the lines of
+    those ranges are grouped (a shuffle of a few lines), the others stay records of one line.
     """
     odd = ((F.length("value") - F.length(F.regexp_replace("value", '"', ""))) % 2 == 1).alias("odd")
     lines = lines.select("line_id", "value", odd)
-    if lines.filter("odd").limit(1).count() == 0:
+    last_of, odd_ids = _odd_lines(lines)
+    offsets = None
+    if not odd_ids:
         # Every record is one line: no reordering, no shuffle.
-        grouped = lines.select(
-            "line_id", F.col("value").alias("raw_record"), F.lit(1).alias("lines"), F.lit(False).alias("open_quote")
-        )
+        grouped = lines.select("line_id", F.col("value").alias("raw_record"), F.lit(False).alias("open_quote"))
     else:
-        # A quoted line break: records are found in file order, which takes one ordered pass.
-        order = Window.orderBy("line_id")
-        before = F.coalesce(
-            F.sum(F.col("odd").cast("int")).over(order.rowsBetween(Window.unboundedPreceding, -1)), F.lit(0)
+        spark = lines.sparkSession
+        segments = spark.createDataFrame(_spanning_records(last_of, odd_ids), "record_id long, lo long, hi long")
+        members = segments.select("record_id", F.explode(F.sequence("lo", "hi")).alias("line_id"))
+        single = lines.join(members, "line_id", "left_anti").select(
+            "line_id", F.col("value").alias("raw_record"), F.lit(False).alias("open_quote")
         )
-        starts = lines.select(
-            "line_id",
-            "value",
-            "odd",
-            F.row_number().over(order).alias("line_number"),
-            (before % 2 == 0).alias("starts"),
-        )
-        owner = F.max(F.when(F.col("starts"), F.col("line_id"))).over(order.rowsBetween(Window.unboundedPreceding, 0))
-        grouped = (
-            starts.select("*", owner.alias("record_id"))
+        spanning = (
+            lines.join(members, "line_id")
             .groupBy("record_id")
             .agg(
                 F.sort_array(F.collect_list(F.struct("line_id", "value"))).alias("parts"),
-                F.min("line_number").alias("line_number"),
-                F.count(F.lit(1)).alias("lines"),
                 (F.sum(F.col("odd").cast("int")) % 2 == 1).alias("open_quote"),
             )
             .select(
                 F.col("record_id").alias("line_id"),
                 F.array_join(F.transform("parts", lambda p: p["value"]), "\n").alias("raw_record"),
-                "lines",
                 "open_quote",
-                "line_number",
             )
         )
+        grouped = single.unionByName(spanning)
+        # A record is counted in the partition it starts in, with all its lines: the lines before
+        # each partition come from the partitions' own line counts instead.
+        offsets, seen = {}, 0
+        for part in sorted(last_of):
+            offsets[part] = seen
+            seen += (last_of[part] & ROW_MASK) + 1
     names = [f"c{i}" for i in range(len(header.columns))]
     schema = T.StructType([T.StructField(n, T.StringType()) for n in names] + [T.StructField(CORRUPT, T.StringType())])
     position = {c: f"c{i}" for i, c in enumerate(header.columns)}
@@ -244,16 +254,43 @@ def csv_records(lines: DataFrame, dataset: Dataset, header: FileColumns) -> Data
         for name in dataset.fields
     ]
     malformed = ~blank & (F.col("open_quote") | p[CORRUPT].isNotNull())
-    extra = ["line_number"] if "line_number" in grouped.columns else []
-    return parsed.select(
+    records = parsed.select(
         "line_id",
         raw.alias("raw_record"),
         blank.alias("is_blank"),
         F.when(malformed, F.lit("malformed_row")).alias("reason"),
         F.struct(*fields).alias("f"),
-        "lines",
-        *extra,
     )
+    return records, offsets
+
+
+def _odd_lines(lines: DataFrame) -> tuple[dict[int, int], list[int]]:
+    """(the last line id of each text partition, the ids of the lines with an odd number of
+    quotes in file order), from one aggregation over the lines (``line_id``, ``odd``)."""
+    rows = (
+        lines.groupBy(F.shiftright(F.col("line_id"), ROW_BITS).alias("part"))
+        .agg(F.max("line_id").alias("last"), F.collect_list(F.when(F.col("odd"), F.col("line_id"))).alias("odd"))
+        .collect()
+    )
+    return {r["part"]: r["last"] for r in rows}, sorted(chain.from_iterable(r["odd"] for r in rows))
+
+
+def _spanning_records(last_of: dict[int, int], odd_ids: list[int]) -> list[tuple[int, int, int]]:
+    """(record id, first line id, last line id) of the records that span lines, one row per text
+    partition a record touches (line ids are consecutive within a partition only). A record is
+    identified by its first line's id; one whose quote never closes runs to the end of the file."""
+    parts = sorted(last_of)
+    end_of_file = last_of[parts[-1]]
+    segments = []
+    for i in range(0, len(odd_ids), 2):
+        start = odd_ids[i]
+        end = odd_ids[i + 1] if i + 1 < len(odd_ids) else end_of_file
+        first, last = start >> ROW_BITS, end >> ROW_BITS
+        for part in parts[bisect_left(parts, first) : bisect_right(parts, last)]:
+            lo = start if part == first else part << ROW_BITS
+            hi = end if part == last else last_of[part]
+            segments.append((start, lo, hi))
+    return segments
 
 
 # --- JSON arrays --------------------------------------------------------------------------------
@@ -364,6 +401,12 @@ class Reading:
     layout: Layout | None = None
     # Input fields the file has that no layout knows (kept out of the tables, reported).
     unknown_fields: tuple[str, ...] = ()
+    # Where records may span lines and the reader did not count them (``lines``): the physical
+    # lines of a record, from the parsed row's ``raw_record``; None: one each (or ``lines``).
+    record_lines: Column | None = None
+    # The physical lines before each text partition, where the reader knows them and the counts
+    # cannot tell (records spanning partitions); None: from the counts.
+    line_offsets: dict[int, int] | None = None
 
 
 # --- Parquet ------------------------------------------------------------------------------------
@@ -435,6 +478,8 @@ def read(spark: SparkSession, path: str, dataset: Dataset, source_uri: str, scan
         return Reading(json_lines(read_lines(spark, path), dataset.fields), fmt)
     if fmt == RecordFormat.CSV:
         header = csv_header(dataset, scan.first_line, source_uri)
-        records = csv_records(read_lines(spark, path), dataset, header)
-        return Reading(records, fmt, header.layout, header.unknown)
+        records, offsets = csv_records(read_lines(spark, path), dataset, header)
+        # A record's physical lines: its raw text is its lines joined by LF (line ends are not values).
+        spans = None if offsets is None else F.size(F.split(F.col("raw_record"), "\n"))
+        return Reading(records, fmt, header.layout, header.unknown, record_lines=spans, line_offsets=offsets)
     return Reading(json_array_records(spark, path, dataset, source_uri), fmt)
