@@ -91,6 +91,32 @@ def _epoch_seconds(seconds_expr: str) -> str:
     return f"make_timestamp(CAST(trunc({seconds_expr}) AS BIGINT) * 1000000)"
 
 
+def outcome_counts(stats: list[tuple[str, str | None, str | None, int]], reasons: tuple[str, ...]) -> dict[str, Any]:
+    """The clean manifest's counts, reasons (in the contract's order) and formats, from rows of
+    (outcome, reason, source_format, records); blank lines are not records. Shared by the
+    references in this folder."""
+    counts = {"records_read": 0, "processed": 0, "quarantined": 0, "duplicates": 0}
+    by_reason: dict[str, int] = {}
+    formats: dict[str, int] = {}
+    for outcome, reason, source_format, n in stats:
+        if outcome == "blank":
+            continue
+        counts["records_read"] += n
+        if outcome == "processed":
+            counts["processed"] += n
+            formats[source_format] = formats.get(source_format, 0) + n
+        elif outcome == "quarantined":
+            counts["quarantined"] += n
+            by_reason[reason] = by_reason.get(reason, 0) + n
+        else:
+            counts["duplicates"] += n
+    return {
+        "counts": counts,
+        "quarantine_reasons": {r: by_reason[r] for r in reasons if r in by_reason},
+        "source_formats": dict(sorted(formats.items())),
+    }
+
+
 def parse_sql(path: str) -> str:
     """Every physical line of the file with its outcome and the work columns (one SELECT)."""
     f = _field
@@ -255,28 +281,7 @@ def run(
         rows[name] = con.execute(f"COPY ({query}) TO {_q(str(target))} ({options})").fetchone()[0]
     stats = con.execute("SELECT outcome, reason, source_format, count(*) FROM marked GROUP BY ALL").fetchall()
     con.close()
-    counts = {"records_read": 0, "processed": 0, "quarantined": 0, "duplicates": 0}
-    reasons: dict[str, int] = {}
-    formats: dict[str, int] = {}
-    for outcome, reason, source_format, n in stats:
-        if outcome == "blank":
-            continue
-        counts["records_read"] += n
-        if outcome == "processed":
-            counts["processed"] += n
-            formats[source_format] = formats.get(source_format, 0) + n
-        elif outcome == "quarantined":
-            counts["quarantined"] += n
-            reasons[reason] = reasons.get(reason, 0) + n
-        else:
-            counts["duplicates"] += n
-    return {
-        "counts": counts,
-        "quarantine_reasons": {r: reasons[r] for r in REASONS if r in reasons},
-        "source_formats": dict(sorted(formats.items())),
-        "row_counts": rows,
-        "seconds": round(time.perf_counter() - started, 3),
-    }
+    return outcome_counts(stats, REASONS) | {"row_counts": rows, "seconds": round(time.perf_counter() - started, 3)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from duckdb_reviews import outcome_counts  # this folder's sibling (bench/ is on sys.path when run)
 
 from shoplake.core.contracts import Layout, RecordFormat
 from shoplake.core.errors import MalformedDocument, MissingColumns
@@ -417,28 +418,7 @@ def run(
     )
     stats = con.execute(f"SELECT {outcome}, reason, source_format, count(*) FROM parsed GROUP BY ALL").fetchall()
     con.close()
-    counts = {"records_read": 0, "processed": 0, "quarantined": 0, "duplicates": 0}
-    reasons: dict[str, int] = {}
-    formats: dict[str, int] = {}
-    for outcome, reason, source_format, n in stats:
-        if outcome == "blank":
-            continue
-        counts["records_read"] += n
-        if outcome == "processed":
-            counts["processed"] += n
-            formats[source_format] = formats.get(source_format, 0) + n
-        elif outcome == "quarantined":
-            counts["quarantined"] += n
-            reasons[reason] = reasons.get(reason, 0) + n
-        else:
-            counts["duplicates"] += n
-    return {
-        "counts": counts,
-        "quarantine_reasons": {r: reasons[r] for r in REASONS if r in reasons},
-        "source_formats": dict(sorted(formats.items())),
-        "row_counts": rows,
-        "seconds": round(time.perf_counter() - started, 3),
-    }
+    return outcome_counts(stats, REASONS) | {"row_counts": rows, "seconds": round(time.perf_counter() - started, 3)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,7 @@ from pyspark.sql import DataFrame, SparkSession
 from shoplake.core import layout
 from shoplake.core.jobs import clean
 from shoplake.core.storage import get_store
+from shoplake.core.transform import load_transform
 from shoplake.datasets import get_dataset
 
 PROCESSED = "s3://processed"
@@ -17,7 +18,7 @@ def work_frame(spark: SparkSession, dataset: str, kind: str, run_id: str) -> Dat
     store = get_store("local")
     work = layout.work_prefix(PROCESSED, dataset, run_id)
     if kind == "records":
-        return clean.work_records(spark, store, work, get_dataset(dataset))
+        return clean.work_records(spark, store, work, load_transform(get_dataset(dataset)))
     if kind == "quarantine":
         return spark.read.parquet(store.spark_path(work + clean.QUARANTINE))
     raise ValueError(f"no {kind!r} in a work area")

@@ -31,13 +31,13 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from shoplake.core import layout
-from shoplake.core.contracts import Dataset, RecordFormat
+from shoplake.core.contracts import RecordFormat
 from shoplake.core.errors import ObjectRejected
 from shoplake.core.jobs import accounting, readers
 from shoplake.core.jobs.common import COMMON_ARGS, JobArgs, parse_timestamp, read_json, timed, write_json
 from shoplake.core.jobs.scan import scan_object, scan_parquet
 from shoplake.core.storage import ObjectStore, get_store
-from shoplake.core.transform import DEFAULT_CURRENCY, ParseContext, load_transform, parse_records
+from shoplake.core.transform import DEFAULT_CURRENCY, DatasetTransform, ParseContext, load_transform, parse_records
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ def run(spark: SparkSession, args: Mapping[str, Any]) -> dict[str, Any]:
     return manifest
 
 
-def work_records(spark: SparkSession, store: ObjectStore, work: str, dataset: Dataset) -> DataFrame:
+def work_records(spark: SparkSession, store: ObjectStore, work: str, transform: DatasetTransform) -> DataFrame:
     """The processed records of a cleaned run as work records (``DatasetTransform.work_schema``):
     the parsed rows, less the invalid ones and the duplicates, numbered by physical line, lineage
     included. Read from the work area the clean job left (its index names what it holds)."""
@@ -162,7 +162,7 @@ def work_records(spark: SparkSession, store: ObjectStore, work: str, dataset: Da
     lineage = index["lineage"]
     return accounting.to_work(
         numbered,
-        load_transform(dataset),
+        transform,
         source_uri=lineage["source_uri"],
         run_id=lineage["run_id"],
         ingested_at=parse_timestamp(lineage["ingested_at"]),

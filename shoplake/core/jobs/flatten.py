@@ -138,7 +138,7 @@ def run(spark: SparkSession, args: Mapping[str, Any]) -> dict[str, Any]:
         raise PublishedOutputMissing(f"the clean manifest at {clean_uri} is for another source or run: {clean}")
 
     transform = load_transform(ds)
-    records = clean_job.work_records(spark, store, work, ds)
+    records = clean_job.work_records(spark, store, work, transform)
     quarantine = spark.read.schema(schema_for(ds.quarantine)).parquet(store.spark_path(work + clean_job.QUARANTINE))
     published = transform.publish(records)
     if list(published) != [table.name for table in ds.published]:
