@@ -68,12 +68,12 @@ def main(argv: list[str] | None = None) -> int:
                 if result.status != "SUCCEEDED" or summary["state"] != "success" or not exported:
                     print(f"run {n}: FAILED ({result.status}, transform {summary['state']}, exports {exported})")
                     return 1
-                ran = sum(v == "success" for v in summary["tasks"].values())
+                ran = sum(v in ("success", "pass", "warn") for v in summary["nodes"].values())
                 times.append(done - landed)
                 print(
                     f"run {n}: {made['events']} events → promotions/date={exported[0]['date']} "
                     f"({exported[0]['rows']} rows): {done - landed:.1f} s from landing "
-                    f"(pipeline {published - landed:.1f} s, transform DAG {summary['seconds']:.1f} s for {ran} tasks, "
+                    f"(pipeline {published - landed:.1f} s, transform DAG {summary['seconds']:.1f} s, {ran} dbt nodes, "
                     f"export and delivery {done - published - summary['seconds']:.1f} s)"
                 )
     finally:

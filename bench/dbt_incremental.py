@@ -98,8 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         from shoplake.local.transform import run_dag
 
         summary = run_dag(home)
-        tasks, state, seconds = len(summary["tasks"]), summary["state"], summary["seconds"]
-        print(f"transform DAG, dag.test(), {tasks} tasks: {state} in {seconds:.1f} s")
+        nodes, state, seconds = len(summary["nodes"]), summary["state"], summary["seconds"]
+        print(f"transform DAG, dag.test(), {nodes} dbt nodes: {state} in {seconds:.1f} s")
 
     sql(home, "create or replace table main.bench_fct_reviews as select * from marts.fct_reviews")
     before = sql(home, "select count(*) from main.bench_fct_reviews")[0][0]

@@ -191,8 +191,10 @@ def breakdown(drop_at: float, marts_at: float, result_at: float, result: Any, tr
     t_s = transform["seconds"] if transform else 0.0
     execution = result.seconds
     rest = (marts_at - drop_at) - execution - t_s
+    dbt = ", ".join(f"dbt {k} {v:.1f} s" for k, v in ((transform or {}).get("dbt_seconds") or {}).items())
     return (f"execution {execution:.1f} s ({steps}); transform {t_s:.1f} s"
-            f" ({transform['state'] if transform else '?'}); watch + snapshot + rest {rest:.1f} s")  # fmt: skip
+            f" ({transform['state'] if transform else '?'}{', ' + dbt if dbt else ''});"
+            f" watch + snapshot + rest {rest:.1f} s")  # fmt: skip
 
 
 def warm(rows: int, repeat: int, batch: int) -> None:

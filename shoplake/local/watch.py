@@ -13,6 +13,7 @@ start``), its batches taking the same path.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
 import time
@@ -61,6 +62,19 @@ def destination(landing: Path, path: Path, default_dataset: str) -> tuple[str, s
     return default_dataset, "/".join(parts)
 
 
+@contextlib.contextmanager
+def _warm_transforms(cloud: LocalCloud):
+    """Keep a transform worker running while watching: each batch's transform then starts with
+    Airflow, the DAG and dbt already loaded (shoplake.local.transform.TransformWorker)."""
+    if not cloud.run_transforms:
+        yield
+        return
+    from shoplake.local.transform import TransformWorker
+
+    with TransformWorker(cloud.home):
+        yield
+
+
 def watch(
     landing: Path,
     *,
@@ -82,7 +96,7 @@ def watch(
     sizes: dict[Path, int] = {}
     try:
         every = round(generate_every) if generate_every else 900
-        with LocalCloud(cart_events_every_seconds=every) as cloud:
+        with LocalCloud(cart_events_every_seconds=every) as cloud, _warm_transforms(cloud):
             next_generation = time.time() if generate_every else None
             next_capture = time.time() if capture_every else None
             while not stop.is_set():

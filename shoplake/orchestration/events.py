@@ -1,7 +1,7 @@
 """What the transform tells the rest of the platform: a "Marts Rebuilt" event after each run.
 
 The transform DAG's last task lists the models this run built *and* tested (a model whose tests
-failed keeps its last good state and is not announced) and emits one event naming them:
+failed is not announced) and emits one event naming them:
 
     Source: shoplake.transform   DetailType: Marts Rebuilt
     Detail: {"dag_id": ..., "run_id": ..., "models": ["customer_promotions", ...]}
@@ -20,25 +20,27 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from shoplake.core.promotions import EVENT_DETAIL_TYPE, EVENT_SOURCE
 from shoplake.core.storage import shoplake_home
+from shoplake.orchestration.selection import Manifest, load_manifest
 
 ENV_EVENT_BUS = "SHOPLAKE_EVENT_BUS_NAME"
 
 
-def rebuilt_models(task_states: dict[str, str | None]) -> list[str]:
-    """The models whose build succeeded and whose tests (if they have a task) passed, from the
-    run's task states (cosmos names them ``<model>.run`` and ``<model>.test``)."""
+def rebuilt_models(nodes: Mapping[str, str], manifest: Manifest) -> list[str]:
+    """The models that were built and whose tests passed (or warned), by name, from the build's
+    node statuses (unique id -> dbt status)."""
     out = []
-    for task_id, state in task_states.items():
-        if not task_id.endswith(".run") or state != "success":
+    for uid, status in nodes.items():
+        if manifest.resource_types.get(uid) != "model" or status != "success":
             continue
-        model = task_id.removesuffix(".run")
-        if task_states.get(f"{model}.test", "success") == "success":
-            out.append(model)
+        tests = [c for c in manifest.children.get(uid, ()) if manifest.resource_types.get(c) == "test"]
+        if all(nodes.get(t, "pass") in ("pass", "warn", "success") for t in tests):
+            out.append(uid.rsplit(".", 1)[-1])
     return sorted(out)
 
 
@@ -75,11 +77,13 @@ def emit(detail: dict[str, Any], *, bus: str | None, home: Path) -> str:
 
 def announce_rebuilt_models(**context: Any) -> dict[str, Any]:
     """The transform DAG's task: emit "Marts Rebuilt" for the models this run rebuilt (none: no event)."""
+    from shoplake.orchestration.airflow import dbt_manifest_path
+    from shoplake.orchestration.build import BUILD_TASK_ID, XCOM_KEY
+
     ti = context["ti"]
     dag_run = context["dag_run"]
-    states = ti.get_task_states(dag_id=ti.dag_id, run_ids=[dag_run.run_id])
-    states = states.get(dag_run.run_id, states)
-    models = rebuilt_models({k: (str(v) if v is not None else None) for k, v in states.items()})
+    report = ti.xcom_pull(task_ids=BUILD_TASK_ID, key=XCOM_KEY) or {}
+    models = rebuilt_models(report.get("nodes") or {}, load_manifest(dbt_manifest_path()))
     if not models:
         return {"models": [], "emitted": None}
     detail = {"dag_id": ti.dag_id, "run_id": dag_run.run_id, "models": models}

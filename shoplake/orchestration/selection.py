@@ -1,9 +1,9 @@
 """Which dbt nodes a transform run builds: the models downstream of the raw tables that changed.
 
-The transform DAG has one task per dbt node (cosmos). Each task asks :func:`skip_unless_selected`
-before it runs; a task whose node is not selected is skipped, and every task's trigger rule is
-``none_failed``, so a mart that joins several datasets runs when any of its inputs changed (its
-other inputs were skipped, not failed) and a failed test still stops everything below it.
+The transform DAG's build task (:mod:`shoplake.orchestration.build`) asks :func:`current_plan`
+and hands dbt the plan as one selection; dbt runs each selected model's tests after it and skips
+only what is below a failure, so a mart that joins several datasets is rebuilt when any of its
+inputs changed, and a failed test stops everything below it and nothing else.
 
 A run builds everything (``Plan.full``) when
 
@@ -75,14 +75,9 @@ class Plan:
     full: bool
     reason: str
     tables: tuple[str, ...] = ()
-    # nodes whose run / seed tasks run, and nodes whose test / freshness tasks run
+    # the models, snapshots and seeds it builds, and every node it builds or tests
     build: frozenset[str] = field(default_factory=frozenset)
     test: frozenset[str] = field(default_factory=frozenset)
-
-    def runs(self, unique_id: str, *, is_test: bool) -> bool:
-        if self.full:
-            return True
-        return unique_id in (self.test if is_test else self.build)
 
     def describe(self) -> dict[str, Any]:
         return {"full": self.full, "reason": self.reason, "tables": list(self.tables), "models": len(self.build)}
@@ -158,21 +153,6 @@ def current_plan(context: Mapping[str, Any]) -> Plan:
         )
         logger.info("transform plan for %s: %s", run_id, _PLANS[run_id].describe())
     return _PLANS[run_id]
-
-
-def skip_unless_selected(context: Mapping[str, Any]) -> None:
-    """Every dbt task's pre-execute hook: skip the task when its node is not in the run's plan."""
-    from airflow.exceptions import AirflowSkipException
-
-    task = context["task"]
-    node = (getattr(task, "extra_context", None) or {}).get("dbt_node_config") or {}
-    unique_id = node.get("unique_id")
-    if unique_id is None:
-        return
-    is_test = type(task).__name__.startswith(("DbtTest", "DbtSource"))
-    chosen = current_plan(context)
-    if not chosen.runs(unique_id, is_test=is_test):
-        raise AirflowSkipException(f"{unique_id}: not downstream of the changed tables {list(chosen.tables)}")
 
 
 def record_complete_build(**context: Any) -> str:

@@ -26,16 +26,20 @@ def ingest_with_progress(cloud, files: list[tuple[Path, str, str | None]], statu
 
 def transform_line(t: dict) -> str:
     """One line about a transform run: its state, what it built, what failed."""
-    tasks = t["tasks"]
-    ran = sum(v == "success" for v in tasks.values())
-    skipped = sum(v == "skipped" for v in tasks.values())
-    failed = sorted(k for k, v in tasks.items() if v not in ("success", "skipped"))
+    nodes = t.get("nodes") or {}
+    models = sum(uid.startswith("model.") and v == "success" for uid, v in nodes.items())
+    tests = sum(uid.startswith(("test.", "unit_test.")) and v in ("pass", "warn") for uid, v in nodes.items())
+    skipped = sum(v == "skipped" for v in nodes.values())
+    failed = sorted(uid for uid, v in nodes.items() if v not in ("success", "pass", "warn", "skipped"))
+    failed += sorted(k for k, v in t["tasks"].items() if v not in ("success", "skipped", "upstream_failed"))
     plan = t.get("plan") or {}
     scope = (
         "everything" if plan.get("full", True) else f"downstream of {', '.join(plan.get('tables') or []) or 'nothing'}"
     )
-    # the scope names what ran: a run for new data builds what depends on it and skips the rest
-    line = f"transform DAG {t['state']}: {ran} tasks ran ({scope}), {skipped} skipped in {t['seconds']:.1f} s"
+    # the scope names what ran: a run for new data builds what depends on it and nothing else
+    line = f"transform DAG {t['state']}: {models} models built, {tests} tests passed ({scope}) in {t['seconds']:.1f} s"
+    if skipped:
+        line += f", {skipped} skipped below a failure"
     if t.get("batches", 1) > 1:
         line += f", {t['batches']} batches coalesced"
     if t.get("coalesced"):

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import boto3
@@ -131,38 +132,17 @@ def test_the_transform_is_scheduled_daily_or_on_any_raw_tables_asset(dags):
     assert raw_tables() == tables
 
 
-def test_every_dbt_task_asks_the_plan_and_tolerates_skipped_inputs(dags, airflow_env):
+def test_the_transform_builds_with_one_dbt_task_then_records_and_announces(dags):
     tasks = dags["dags"]["shoplake_transform"]["tasks"]
-    manifest = json.loads(Path(airflow_env[orchestration.ENV_DBT_MANIFEST]).read_text())
-    models = sorted(n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model")
-    for model in models:
-        assert tasks[f"{model}.run"]["operator"] == "DbtRunLocalOperator"
-        assert tasks[f"{model}.test"]["operator"] == "DbtTestLocalOperator"
-        assert tasks[f"{model}.test"]["upstream"] == [f"{model}.run"]
-    last = ("record_complete_build", "announce_rebuilt_models")
-    dbt_tasks = {k: t for k, t in tasks.items() if k not in last}
-    assert {t["pre_execute"] for t in dbt_tasks.values()} == {"shoplake.orchestration.selection.skip_unless_selected"}
-    assert {t["trigger_rule"] for t in dbt_tasks.values()} == {"none_failed"}
-    # the run conf / param decides on --full-refresh
-    assert tasks["fct_reviews.run"]["full_refresh"] == "{{ params.full_refresh }}"
-    # a mart starts only once its inputs' tests passed; sources are checked first
-    assert tasks["fct_reviews.run"]["upstream"] == ["stg_amazon__reviews.test"]
-    assert tasks["amazon_reviews.source"]["operator"] == "DbtSourceLocalOperator"
-    # a stale source warns (never fails) and notifies
-    assert tasks["amazon_reviews.source"]["on_warning"] == "shoplake.orchestration.airflow.notify_warning"
-    assert tasks["stg_amazon__reviews.run"]["upstream"] == ["amazon_reviews.test"]
-    # tests spanning several models run once all of them are built
-    assert tasks["fct_reviews_has_every_published_review_test"]["upstream"] == [
-        "fct_reviews.test",
-        "stg_amazon__reviews.test",
-    ]
-    # the complete build is recorded last, after every other task, and whatever failed, the
-    # models that were rebuilt are announced then too
-    leaves = sorted(k for k, t in dbt_tasks.items() if t["downstream"] == list(sorted(last)))
-    assert tasks["record_complete_build"]["upstream"] == leaves
-    assert tasks["announce_rebuilt_models"]["upstream"] == leaves
+    assert sorted(tasks) == ["announce_rebuilt_models", "dbt_build", "record_complete_build"]
+    assert {t["operator"] for t in tasks.values()} == {"PythonOperator"}
+    # the complete build is recorded only after the build succeeded; whatever failed, the
+    # models that were rebuilt are announced
+    assert tasks["dbt_build"]["downstream"] == ["announce_rebuilt_models", "record_complete_build"]
+    assert tasks["record_complete_build"]["upstream"] == ["dbt_build"]
+    assert tasks["record_complete_build"]["trigger_rule"] == "all_success"
+    assert tasks["announce_rebuilt_models"]["upstream"] == ["dbt_build"]
     assert tasks["announce_rebuilt_models"]["trigger_rule"] == "all_done"
-    assert all(t["downstream"] for t in dbt_tasks.values())
 
 
 def test_the_announcements_dag_turns_messages_into_table_asset_events(dags):
@@ -200,9 +180,19 @@ def test_a_complete_build_first_then_only_what_the_changed_tables_feed(airflow_e
         assert con.execute("select count(*) from marts.product_rating_summary").fetchall() == [(3,)]
     # the only notification: file 2 repeated 1 of its 13 records, over the 5 % the checks allow
     notified = [json.loads(line) for line in (home / "notifications.jsonl").read_text().splitlines()]
-    assert [(n["event"], n["task_id"], [w["test"] for w in n["warnings"]]) for n in notified] == [
-        ("transform_task_warned", "dq_checks__pipeline.test", ["dq_status_is_not_dq_checks__pipeline_True__warn"])
+    assert [(n["event"], n["task_id"], [w["test"].split(".")[2] for w in n["warnings"]]) for n in notified] == [
+        ("transform_task_warned", "dbt_build", ["dq_status_is_not_dq_checks__pipeline_True__warn"])
     ]
+    # every node of the project was built or tested, and every source with a freshness rule checked
+    manifest = json.loads(Path(airflow_env[orchestration.ENV_DBT_MANIFEST]).read_text())
+    fresh = [
+        uid
+        for uid, src in manifest["sources"].items()
+        if ((src.get("freshness") or {}).get("warn_after") or {}).get("count")
+    ]
+    assert sorted(first["nodes"]) == sorted([*manifest["nodes"], *manifest["unit_tests"], *fresh])
+    assert len(fresh) == 9 and Counter(uid.split(".")[0] for uid in first["nodes"])["model"] > 70
+    assert set(first["nodes"].values()) == {"success", "pass", "warn"}
     # the metadata database was migrated in the home and is reused
     assert (home / "airflow" / "airflow.db").is_file() and (home / "airflow" / ".migrated").is_file()
     # and the run announced every model it built and tested, for the consumers (the promotions
@@ -210,36 +200,71 @@ def test_a_complete_build_first_then_only_what_the_changed_tables_feed(airflow_e
     [announced] = _outbox(home)
     assert announced["source"] == "shoplake.transform" and announced["detail-type"] == "Marts Rebuilt"
     assert announced["detail"]["run_id"] == first["run_id"]
-    assert announced["detail"]["models"] == sorted(k.removesuffix(".run") for k in first["tasks"] if k.endswith(".run"))
+    assert announced["detail"]["models"] == sorted(_names(first, "model"))
 
     # When only pipeline_runs changed (say, a re-landed file whose content was unchanged)
     second = local.run_dag(home, announcements=[{"assets": ["shoplake://warehouse/raw/pipeline_runs"]}])
 
-    # Then only the pipeline-health models (and the seed) run; the review models are skipped
+    # Then only the pipeline-health models (and the seeds) are built, with their tests
     assert second["state"] == "success", second
     assert second["plan"]["full"] is False and second["plan"]["tables"] == ["pipeline_runs"]
-    ran = sorted(k for k, v in second["tasks"].items() if v == "success")
-    assert ran == [
-        "announce_rebuilt_models",
-        "dq_check_results.run", "dq_check_results.test", "dq_checks__pipeline.run", "dq_checks__pipeline.test",
-        "fct_pipeline_runs.run", "fct_pipeline_runs.test",
-        "fct_quarantine_reasons.run", "fct_quarantine_reasons.test",
-        "fct_quarantined_records.run", "fct_quarantined_records.test",
-        "pipeline_health_daily.run", "pipeline_health_daily.test",
-        "pipeline_runs_processed_matches_published_reviews_test",
-        "quarantine_reason_codes.seed", "quarantine_reason_codes.test",
-        "quarantine_reasons_sum_to_the_runs_quarantined_test",
-        "relationships_fct_quarantine_reasons_run_id__run_id__ref_fct_pipeline_runs__test",
-        "relationships_fct_quarantined_records_run_id__run_id__ref_fct_pipeline_runs__test",
-        "rfm_segments.seed", "rfm_segments.test",
-        "shoplake_pipeline_runs.source", "shoplake_pipeline_runs.test",
-        "stg_shoplake__pipeline_runs.run", "stg_shoplake__pipeline_runs.test",
-        "stg_shoplake__quarantine_reasons.run", "stg_shoplake__quarantine_reasons.test",
+    assert set(second["tasks"].values()) == {"success"} and second["tasks"]["record_complete_build"] == "success"
+    assert sorted(_names(second, "model")) == [
+        "dq_check_results", "dq_checks__pipeline", "fct_pipeline_runs", "fct_quarantine_reasons",
+        "fct_quarantined_records", "pipeline_health_daily", "stg_shoplake__pipeline_runs",
+        "stg_shoplake__quarantine_reasons",
     ]  # fmt: skip
-    assert set(_states(second, "stg_amazon__", "fct_reviews", "dim_", "product_", "reviewer_").values()) == {"skipped"}
-    assert second["tasks"]["record_complete_build"] == "skipped"
+    assert sorted(_names(second, "seed")) == ["quarantine_reason_codes", "rfm_segments"]
+    # no freshness in a run for changed tables: they were just loaded
+    assert _names(second, "source") == []
+    # the tests that span the pipeline models and the reviews run too, and every node passed
+    assert {
+        "pipeline_runs_processed_matches_published_reviews",
+        "quarantine_reasons_sum_to_the_runs_quarantined",
+        "relationships_fct_quarantine_reasons_run_id__run_id__ref_fct_pipeline_runs_",
+        "relationships_fct_quarantined_records_run_id__run_id__ref_fct_pipeline_runs_",
+        "source_not_null_shoplake_pipeline_runs_run_id",
+    } <= set(_names(second, "test"))
+    assert "model.shoplake.fct_reviews" not in second["nodes"]
+    assert not [n for n in _names(second, "test") if n.startswith("source_") and "amazon" in n]
+    assert set(second["nodes"].values()) <= {"success", "pass", "warn"}
     # the second announcement names the models of the second run only
-    assert _outbox(home)[-1]["detail"]["models"] == sorted(k.removesuffix(".run") for k in ran if k.endswith(".run"))
+    assert _outbox(home)[-1]["detail"]["models"] == sorted(_names(second, "model"))
+
+
+def _names(summary: dict, kind: str) -> list[str]:
+    """The names of a run's dbt nodes of one kind (``model.shoplake.fct_reviews`` -> fct_reviews)."""
+    return [uid.split(".")[2 if kind != "source" else 3] for uid in summary["nodes"] if uid.startswith(kind + ".")]
+
+
+def test_a_warm_worker_runs_the_same_dag_and_a_dead_one_is_replaced_by_a_new_process(
+    airflow_env, tmp_path, monkeypatch
+):
+    # Given a local warehouse with two review files, and a warm transform worker (shoplake up's)
+    home = make_home(tmp_path / "home", FILE_1, FILE_2)
+    monkeypatch.setenv(orchestration.ENV_DBT_MANIFEST, airflow_env[orchestration.ENV_DBT_MANIFEST])
+    reviews = {"assets": ["shoplake://warehouse/raw/reviews", "shoplake://warehouse/raw/pipeline_runs"]}
+    with local.TransformWorker(home) as worker:
+        # When two runs go to the worker
+        first = local.run_dag(home, announcements=[reviews])
+        second = local.run_dag(home, announcements=[reviews])
+        # and then the worker dies, and a third run comes
+        worker.proc.kill()
+        worker.proc.wait()
+        third = local.run_dag(home, announcements=[reviews])
+
+    # Then the worker ran the first two, each with a log of its own, and a new process the third
+    assert [(s["state"], s["warm"]) for s in (first, second, third)] == [
+        ("success", True), ("success", True), ("success", False)
+    ]  # fmt: skip
+    assert first["plan"]["full"] is True and second["plan"] == third["plan"]
+    assert second["plan"]["full"] is False and second["plan"]["tables"] == ["reviews", "pipeline_runs"]
+    assert len({s["log"] for s in (first, second, third)}) == 3
+    assert all("dbt_build" in Path(s["log"]).read_text() for s in (first, second, third))
+    assert second["nodes"] == third["nodes"] and second["nodes"]["model.shoplake.fct_reviews"] == "success"
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*), count(distinct review_id) from marts.fct_reviews").fetchall() == [(7, 7)]
+    assert local._WORKERS == {}
 
 
 def test_failed_source_tests_stop_the_marts_and_notify(airflow_env, tmp_path, monkeypatch):
@@ -254,18 +279,26 @@ def test_failed_source_tests_stop_the_marts_and_notify(airflow_env, tmp_path, mo
     # When the DAG runs
     summary = local.run_dag(home)
 
-    # Then the source test fails (after its retries), nothing downstream of it runs, and it notified
+    # Then the source test fails (after its retries), nothing downstream of it is built, and it notified
     assert summary["state"] == "failed"
-    assert summary["tasks"]["amazon_reviews.test"] == "failed"
-    assert summary["tasks"]["stg_amazon__reviews.run"] == "upstream_failed"
-    assert summary["tasks"]["fct_reviews.run"] == "upstream_failed"
-    assert summary["tasks"]["record_complete_build"] == "upstream_failed"
+    assert summary["tasks"] == {
+        "dbt_build": "failed",
+        "record_complete_build": "upstream_failed",
+        "announce_rebuilt_models": "success",
+    }
+    nodes = summary["nodes"]
+    [failed] = [uid for uid, status in nodes.items() if status == "fail"]
+    assert failed.startswith("test.shoplake.source_accepted_values_amazon_reviews_rating")
+    assert nodes["model.shoplake.stg_amazon__reviews"] == "skipped"
+    assert nodes["model.shoplake.fct_reviews"] == "skipped"
     notifications = [json.loads(line) for line in (home / "notifications.jsonl").read_text().splitlines()]
     assert sorted((n["event"], n["dag_id"], n["task_id"], n["try_number"]) for n in notifications) == [
-        ("transform_task_failed", "shoplake_transform", "amazon_reviews.test", 3),
-        # (and the duplicates of file 1: 1 of its 7 records)
-        ("transform_task_warned", "shoplake_transform", "dq_checks__pipeline.test", 1),
+        ("transform_task_failed", "shoplake_transform", "dbt_build", 3),
+        # (and the duplicates of file 1: 1 of its 7 records), told once, from the last try
+        ("transform_task_warned", "shoplake_transform", "dbt_build", 3),
     ]
+    [failure] = [n for n in notifications if n["event"] == "transform_task_failed"]
+    assert failed in failure["error"]
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         marts = con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()
     # pipeline health (and the quarantined lines), the other datasets' marts and their checks do
@@ -287,14 +320,14 @@ def test_failed_source_tests_stop_the_marts_and_notify(airflow_env, tmp_path, mo
 
 def test_failure_message_and_its_delivery(tmp_path, monkeypatch):
     class TaskInstance:
-        dag_id, task_id, run_id, try_number = "shoplake_transform", "fct_reviews.run", "manual__1", 3
+        dag_id, task_id, run_id, try_number = "shoplake_transform", "dbt_build", "manual__1", 3
 
     context = {"ti": TaskInstance(), "exception": ValueError("boom")}
     message = orchestration.failure_message(context)
     assert {k: v for k, v in message.items() if k != "at"} == {
         "event": "transform_task_failed",
         "dag_id": "shoplake_transform",
-        "task_id": "fct_reviews.run",
+        "task_id": "dbt_build",
         "run_id": "manual__1",
         "try_number": 3,
         "error": "ValueError: boom",
@@ -317,7 +350,7 @@ def test_failure_message_and_its_delivery(tmp_path, monkeypatch):
         orchestration.deliver_notification(message, topic_arn=topic, home=tmp_path)
         (received,) = sqs.receive_message(QueueUrl=queue)["Messages"]
         envelope = json.loads(received["Body"])
-    assert envelope["Subject"] == "shoplake: shoplake_transform.fct_reviews.run failed"
+    assert envelope["Subject"] == "shoplake: shoplake_transform.dbt_build failed"
     assert json.loads(envelope["Message"]) == message
 
 

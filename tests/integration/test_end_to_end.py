@@ -26,9 +26,10 @@ def test_reviews_repeating_across_files_are_kept_once_in_fct_reviews(tmp_path, m
 
     # Then every run's DAG succeeded and fct_reviews holds each distinct review once
     assert [(r.status, r.transform["state"]) for r in results] == [("SUCCEEDED", "success")] * 2
-    # (the second run builds what the reviews feed: the other datasets' tasks are skipped)
-    assert [r.transform["tasks"]["fct_reviews.run"] for r in results] == ["success"] * 2
-    assert {state for r in results for state in r.transform["tasks"].values()} <= {"success", "skipped"}
+    # (the second run builds what the reviews feed, and no other dataset's models)
+    assert [r.transform["nodes"]["model.shoplake.fct_reviews"] for r in results] == ["success"] * 2
+    assert "model.shoplake.fct_order_lines" not in results[1].transform["nodes"]
+    assert {state for r in results for state in r.transform["tasks"].values()} == {"success"}
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         raw_rows, distinct_ids = con.execute("select count(*), count(distinct review_id) from raw.reviews").fetchone()
         fct_rows, fct_ids = con.execute("select count(*), count(distinct review_id) from marts.fct_reviews").fetchone()

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from shoplake.orchestration.build import failure_summary, selectors
+from shoplake.orchestration.events import rebuilt_models
 from shoplake.orchestration.selection import Manifest, changed_tables, plan
 
 GRAPH = Manifest(
@@ -45,11 +47,8 @@ def test_a_changed_table_builds_its_descendants_and_the_marts_that_join_it():
         "source.shoplake.shop.b",
         "test.shoplake.ab_reconciles",
     ]
-    # a's side is skipped: its staging model, its own mart and its tests
-    assert not chosen.runs("model.shoplake.stg_a", is_test=False)
-    assert not chosen.runs("model.shoplake.mart_a", is_test=False)
-    assert not chosen.runs("source.shoplake.shop.a", is_test=True)
-    assert chosen.runs("model.shoplake.mart_ab", is_test=False)
+    # dbt is asked for b's source and everything below it, and the seeds: a's side is left alone
+    assert selectors(GRAPH, chosen) == ["source:shop.b+", "resource_type:seed"]
 
 
 def test_both_tables_changed_build_both_sides():
@@ -67,7 +66,8 @@ def test_everything_is_built_when_the_project_was_not_built_or_changed_or_no_tab
     assert plan(GRAPH, ["a"], built="fp-0").reason == "the dbt project changed"
     assert plan(GRAPH, None, built="fp-1").reason == "scheduled or started without tables"
     assert plan(GRAPH, ["a"], built="fp-1", full_refresh=True).reason == "full refresh requested"
-    assert all(p.runs("model.shoplake.stg_a", is_test=False) for p in (plan(GRAPH, ["b"], built=None),))
+    # a complete build selects nothing: dbt builds everything
+    assert selectors(GRAPH, plan(GRAPH, ["b"], built=None)) == []
 
 
 def test_an_unknown_table_builds_nothing_but_the_seeds():
@@ -98,3 +98,26 @@ def test_the_changed_tables_come_from_the_run_conf_or_the_triggering_asset_event
     assert changed_tables(context(events=events)) == ["review_images", "reviews"]
     # neither: a scheduled or manual run
     assert changed_tables(context()) is None
+
+
+def test_the_models_announced_are_those_built_whose_tests_passed_or_warned():
+    nodes = {
+        "model.shoplake.stg_a": "success",
+        "test.shoplake.unique_stg_a": "fail",  # stg_a was built, but its test failed
+        "model.shoplake.stg_b": "success",
+        "model.shoplake.mart_ab": "success",
+        "test.shoplake.ab_reconciles": "warn",
+        "model.shoplake.mart_a": "skipped",
+        "seed.shoplake.codes": "success",  # a seed is not a model
+    }
+    assert rebuilt_models(nodes, GRAPH) == ["mart_ab", "stg_b"]
+    assert rebuilt_models({}, GRAPH) == []
+
+
+def test_a_build_fails_on_a_failed_node_or_when_dbt_could_not_run_and_says_which():
+    report = {"errors": [], "failed": [], "skipped": 0}
+    assert failure_summary(report) is None
+    failed = report | {"failed": ["test.shoplake.unique_stg_a"], "skipped": 2}
+    assert failure_summary(failed) == "dbt: 1 node(s) failed (test.shoplake.unique_stg_a); 2 skipped below them"
+    broken = report | {"errors": ["dbt build could not run: no profile"]}
+    assert failure_summary(broken) == "dbt build could not run: no profile"
