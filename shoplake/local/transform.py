@@ -330,6 +330,18 @@ def _output_to(log: Path):
             os.close(f)
 
 
+def _release_warehouse() -> None:
+    """Close the DuckDB file dbt-duckdb keeps open between dbt commands in one process (its
+    ``keep_open``), so that the warehouse's other writers (the refresh step, the promotions
+    export) can open it while the worker waits for the next run."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        env, DuckDBConnectionManager._ENV = DuckDBConnectionManager._ENV, None
+        if env is not None:
+            env.close()
+
+
 def _serve(reply_fd: int) -> int:
     """The warm worker: load what every run needs, then one DAG run per request line on stdin."""
     import traceback
@@ -352,6 +364,8 @@ def _serve(reply_fd: int) -> int:
                 Path(request["summary"]).write_text(json.dumps(_run_dag(request["conf"])))
             except Exception:  # noqa: BLE001  (the caller reports the run as not done; the log says why)
                 traceback.print_exc()
+            finally:
+                _release_warehouse()
         replies.write("done\n")
         replies.flush()
     return 0

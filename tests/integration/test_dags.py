@@ -248,6 +248,9 @@ def test_a_warm_worker_runs_the_same_dag_and_a_dead_one_is_replaced_by_a_new_pro
         # When two runs go to the worker
         first = local.run_dag(home, announcements=[reviews])
         second = local.run_dag(home, announcements=[reviews])
+        # the worker let go of the warehouse between runs: another writer can open it
+        with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+            assert con.execute("select count(*) from marts.fct_reviews").fetchall() == [(7,)]
         # and then the worker dies, and a third run comes
         worker.proc.kill()
         worker.proc.wait()
