@@ -363,7 +363,7 @@ def test_line_numbers_count_the_lines_of_earlier_partitions(spark):
     ids = [(0 << 33) + 0, (0 << 33) + 1, (1 << 33) + 0, (1 << 33) + 1, (1 << 33) + 2, (3 << 33) + 0]
     df = spark.createDataFrame([(i,) for i in ids], "line_id long")
     # When the lines per partition are known
-    offsets = A.partition_offsets({3: 1, 0: 2, 1: 3})
+    offsets = readers.partition_offsets({3: 1, 0: 2, 1: 3})
     # Then every line gets its 1-based position in the file
     assert offsets == {0: 0, 1: 2, 3: 5}
     numbered = A.with_line_numbers(df, offsets).orderBy("line_id").collect()

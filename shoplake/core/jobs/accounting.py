@@ -154,15 +154,6 @@ def reconcile(summary: RecordSummary, scan: ObjectScan) -> None:
         )
 
 
-def partition_offsets(lines_per_partition: Mapping[int, int]) -> dict[int, int]:
-    """How many lines precede each text partition (partitions are the file's splits in order)."""
-    offsets, seen = {}, 0
-    for partition in sorted(lines_per_partition):
-        offsets[partition] = seen
-        seen += lines_per_partition[partition]
-    return offsets
-
-
 def with_line_numbers(df: DataFrame, offsets: Mapping[int, int]) -> DataFrame:
     """Add the physical ``line_number`` a record starts on, from its ``line_id`` and the lines
     preceding each text partition. A reader that numbered its records itself (a ``line_number``

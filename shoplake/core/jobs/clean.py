@@ -118,7 +118,7 @@ def run(spark: SparkSession, args: Mapping[str, Any]) -> dict[str, Any]:
     accounting.reconcile(summary, scan)
     offsets = reading.line_offsets
     if offsets is None:
-        offsets = accounting.partition_offsets(summary.lines_per_partition)
+        offsets = readers.partition_offsets(summary.lines_per_partition)
     with timed(steps, "write_quarantine"):
         quarantined = accounting.with_line_numbers(
             accounting.with_outcome(written.filter(F.col("reason").isNotNull()), repeats), offsets

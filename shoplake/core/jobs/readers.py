@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import csv
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import chain
@@ -68,6 +68,15 @@ def blank(c: Column) -> Column:
 # position within its partition in the lower 33.
 ROW_BITS = 33
 ROW_MASK = (1 << ROW_BITS) - 1
+
+
+def partition_offsets(lines_per_partition: Mapping[int, int]) -> dict[int, int]:
+    """How many lines precede each text partition (partitions are the file's splits in order)."""
+    offsets, seen = {}, 0
+    for partition in sorted(lines_per_partition):
+        offsets[partition] = seen
+        seen += lines_per_partition[partition]
+    return offsets
 
 
 def with_line_ids(text: DataFrame) -> DataFrame:
@@ -235,10 +244,7 @@ def csv_records(lines: DataFrame, dataset: Dataset, header: FileColumns) -> tupl
         grouped = single.unionByName(spanning)
         # A record is counted in the partition it starts in, with all its lines: the lines before
         # each partition come from the partitions' own line counts instead.
-        offsets, seen = {}, 0
-        for part in sorted(last_of):
-            offsets[part] = seen
-            seen += (last_of[part] & ROW_MASK) + 1
+        offsets = partition_offsets({part: (last & ROW_MASK) + 1 for part, last in last_of.items()})
     names = [f"c{i}" for i in range(len(header.columns))]
     schema = T.StructType([T.StructField(n, T.StringType()) for n in names] + [T.StructField(CORRUPT, T.StringType())])
     position = {c: f"c{i}" for i, c in enumerate(header.columns)}
