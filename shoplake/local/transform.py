@@ -330,7 +330,7 @@ def _output_to(log: Path):
             os.close(f)
 
 
-def _release_warehouse() -> None:
+def release_warehouse() -> None:
     """Close the DuckDB file dbt-duckdb keeps open between dbt commands in one process (its
     ``keep_open``), so that the warehouse's other writers (the refresh step, the promotions
     export) can open it while the worker waits for the next run."""
@@ -365,7 +365,7 @@ def _serve(reply_fd: int) -> int:
             except Exception:  # noqa: BLE001  (the caller reports the run as not done; the log says why)
                 traceback.print_exc()
             finally:
-                _release_warehouse()
+                release_warehouse()
         replies.write("done\n")
         replies.flush()
     return 0

@@ -1,0 +1,197 @@
+"""A lake that stays fast? ``raw.reviews`` and an incremental ``fct_reviews`` after 1 source and after N.
+
+Output is keyed by source object (``reviews/source=<id>/run=<run>/review_year=YYYY/part-*.parquet``),
+so every small file that lands adds a handful of Parquet files and one source manifest. This
+bench publishes one real review file through the local pipeline (``r5_mixed.ndjson``: 900 lines,
+three generations, 24 review years, so 24 files per table), runs the transform, then measures:
+
+* ``select count(*) from raw.reviews`` in a new connection (the median of 7);
+* the warehouse refresh that makes one more source visible (views re-created over the committed
+  files, the new run's rows counted);
+* an incremental ``dbt run --select fct_reviews`` that picks up that one new source (dbt's own
+  execution time of the model, and the whole invocation).
+
+Then it grows the lake to ``--sources`` sources and measures the same again. The extra sources
+are copies of the real one's committed output, each under its own source id and run, with its
+review ids made unique, its ``ingested_at`` later and its manifests rewritten the way the
+flatten job writes them: publishing 500 files through Spark would take ~30 minutes, and what is
+measured here is the read side. (``--real N`` publishes N more files through the pipeline instead.)
+
+    python bench/many_sources.py [--sources 500] [--keep]
+
+Goal (issue 12): after 500 sources, the count and the incremental build take ≤ 2× their time
+after 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+REAL_FILE = REPO.parent / "shared" / "real-data" / "amazon-reviews" / "r5_mixed.ndjson"
+
+
+def count_seconds(warehouse: Path, repeat: int = 7) -> tuple[float, int]:
+    import duckdb
+
+    times, rows = [], 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            rows = con.execute("select count(*) from raw.reviews").fetchone()[0]
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), rows
+
+
+def clone_source(store, processed_root: str, template: dict, k: int) -> dict:
+    """Copy the template source's committed output as source ``k``; returns its manifest."""
+    import duckdb
+
+    from shoplake.core import layout
+    from shoplake.core.warehouse.duckdb import quote_literal
+
+    uri = template["source_uri"].rsplit("/", 1)[0] + f"/many-{k:04d}.ndjson"
+    sid, run_id = layout.source_id(uri), f"reviews-many{k:04d}"
+    ingested = datetime.now(UTC) + timedelta(seconds=k)
+    tables, counts = {}, {}
+    with duckdb.connect() as con:
+        for table, files in template["tables"].items():
+            out = []
+            for f in files:
+                rel = f.split(f"run={template['run_id']}/", 1)[1]
+                dest_uri = layout.run_prefix(processed_root, table, sid, run_id) + rel
+                dest = Path(store.spark_path(dest_uri))
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                src = quote_literal(store.spark_path(f))
+                described = con.execute(f"describe select * from read_parquet({src}, hive_partitioning = false)")
+                columns = [r[0] for r in described.fetchall()]
+                replace = {
+                    "review_id": f"substr(md5(review_id || '-{k}'), 1, 32)",
+                    "source_uri": quote_literal(uri),
+                    "run_id": quote_literal(run_id),
+                    "ingested_at": f"{quote_literal(ingested.isoformat())}::timestamptz",
+                }
+                picked = ", ".join(f"{v} as {c}" for c, v in replace.items() if c in columns)
+                select = f"select * replace ({picked}) from read_parquet({src}, hive_partitioning = false)"
+                con.execute(f"copy ({select}) to {quote_literal(str(dest))} (format parquet)")
+                out.append(dest_uri)
+            tables[table] = out
+            counts[table] = template["row_counts"][table]
+    manifest = template | {
+        "source_uri": uri,
+        "source_id": sid,
+        "run_id": run_id,
+        "committed_at": ingested.isoformat().replace("+00:00", "Z"),
+        "tables": tables,
+        "row_counts": counts,
+    }
+    body = json.dumps(manifest, indent=2).encode()
+    store.put_bytes(layout.run_manifest_uri(processed_root, "reviews", run_id), body)
+    store.put_bytes(layout.source_manifest_uri(processed_root, "reviews", sid), body)
+    return manifest
+
+
+def refresh_seconds(warehouse: Path, store, processed_root: str, manifest: dict) -> float:
+    from shoplake.core.warehouse.duckdb import DuckDBWarehouse
+    from shoplake.datasets import DATASETS
+
+    started = time.perf_counter()
+    DuckDBWarehouse(warehouse, store).refresh(DATASETS["reviews"], processed_root, manifest)
+    return time.perf_counter() - started
+
+
+def incremental_fct_reviews(warehouse: Path) -> tuple[float, float, int]:
+    """An incremental ``dbt run --select fct_reviews``: (model seconds, invocation seconds, rows)."""
+    import duckdb
+    from dbt.cli.main import dbtRunner
+
+    from shoplake.core.warehouse import access
+    from shoplake.local.transform import release_warehouse
+    from shoplake.orchestration.build import dbt_args
+
+    with access.writing(warehouse):
+        started = time.perf_counter()
+        result = dbtRunner().invoke([*dbt_args(["run"], select=["fct_reviews"]), "--quiet"])
+        wall = time.perf_counter() - started
+        release_warehouse()
+    if not result.success:
+        raise SystemExit(f"dbt run failed: {result.exception}")
+    [node] = [r for r in result.result.results if r.node.name == "fct_reviews"]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute("select count(*) from marts.fct_reviews").fetchone()[0]
+    return node.execution_time, wall, rows
+
+
+def measure(label: str, home: Path, store, processed_root: str, manifest: dict) -> dict:
+    """Make ``manifest``'s source visible and pick it up incrementally; then count."""
+    warehouse = home / "warehouse.duckdb"
+    refresh = refresh_seconds(warehouse, store, processed_root, manifest)
+    model, wall, fct_rows = incremental_fct_reviews(warehouse)
+    count, rows = count_seconds(warehouse)
+    files = sum(1 for _ in (Path(store.spark_path(f"{processed_root}/reviews"))).rglob("*.parquet"))
+    print(f"{label} ({files:,} Parquet files of raw.reviews, {rows:,} rows): count {count * 1000:.1f} ms; "
+          f"making the last one visible (refresh) {refresh:.2f} s; incremental fct_reviews {model:.2f} s "
+          f"(dbt run {wall:.2f} s), {fct_rows:,} rows")  # fmt: skip
+    return {"count": count, "refresh": refresh, "model": model, "wall": wall}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sources", type=int, default=500)
+    parser.add_argument("--keep", action="store_true", help="keep the local home")
+    opts = parser.parse_args()
+    home = Path(tempfile.mkdtemp(prefix="shoplake-many-"))
+    os.environ["SHOPLAKE_HOME"] = str(home)
+    os.environ["STORAGE_BACKEND"] = "local"
+    from shoplake.core import layout
+    from shoplake.core.storage import get_store
+    from shoplake.local.runtime import LocalCloud
+    from shoplake.local.stack import bucket_name
+    from shoplake.orchestration.airflow import ensure_dbt_manifest
+
+    try:
+        ensure_dbt_manifest()
+        with LocalCloud(home) as cloud:
+            first = cloud.ingest(REAL_FILE)
+        if first.status != "SUCCEEDED" or (first.transform or {}).get("state") != "success":
+            raise SystemExit(f"the real file did not publish: {first.status}, {first.transform}")
+        store = get_store("local")
+        processed_root = f"s3://{bucket_name('processed')}"
+        [template_uri] = store.list(layout.source_manifests_prefix(processed_root, "reviews"))
+        template = json.loads(store.get_bytes(template_uri))
+        print(f"published {REAL_FILE.name} through the pipeline and the transform ({first.counts['processed']} rows)")
+
+        # the lake holds 1 source; a second one is made visible and picked up (what is timed)
+        before = measure("2 sources", home, store, processed_root, clone_source(store, processed_root, template, 1))
+        started = time.perf_counter()
+        grown = [clone_source(store, processed_root, template, k) for k in range(2, opts.sources - 1)]
+        refresh_seconds(home / "warehouse.duckdb", store, processed_root, grown[-1])
+        incremental_fct_reviews(home / "warehouse.duckdb")  # absorb the copies (not timed)
+        print(f"copied {len(grown)} more sources and absorbed them in {time.perf_counter() - started:.1f} s")
+        # the lake holds N - 1 sources; the N-th is made visible and picked up
+        last = clone_source(store, processed_root, template, opts.sources - 1)
+        after = measure(f"{opts.sources} sources", home, store, processed_root, last)
+        ratio = {k: after[k] / before[k] for k in before}
+        print(f"\n{opts.sources} sources against 2: count {ratio['count']:.1f}×, incremental fct_reviews "
+              f"{ratio['model']:.1f}× (dbt run {ratio['wall']:.1f}×), refresh {ratio['refresh']:.1f}× "
+              "(goal: ≤ 2× for the count and the build)")  # fmt: skip
+    finally:
+        if opts.keep:
+            print(f"home kept: {home}")
+        else:
+            shutil.rmtree(home, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
