@@ -148,9 +148,9 @@ def run_engine(engine: str, dataset: str, path: Path, home: Path, warmup: Path) 
         while not stop.is_set():
             try:
                 tree = [parent, *parent.children(recursive=True)]
-                rss = {f"{p.pid} {p.name()}": p.memory_full_info().pss for p in tree if p.is_running()}
-                if sum(rss.values()) > peak:
-                    peak, parts = sum(rss.values()), rss
+                pss = {f"{p.pid} {p.name()}": p.memory_full_info().pss for p in tree if p.is_running()}
+                if sum(pss.values()) > peak:
+                    peak, parts = sum(pss.values()), pss
             except psutil.Error:
                 pass
             stop.wait(0.02)
@@ -162,7 +162,7 @@ def run_engine(engine: str, dataset: str, path: Path, home: Path, warmup: Path) 
     sampler.join()
     if code != 0:
         raise SystemExit(f"{engine} failed (exit {code})")
-    at_peak = {name.split(" ", 1)[1]: round(rss / 2**20) for name, rss in parts.items()}
+    at_peak = {name.split(" ", 1)[1]: round(pss / 2**20) for name, pss in parts.items()}
     return json.loads(out.read_text()) | {"peak_mb": round(peak / 2**20), "peak_parts": at_peak}
 
 

@@ -15,7 +15,7 @@ Then it grows the lake to ``--sources`` sources and measures the same again. The
 are copies of the real one's committed output, each under its own source id and run, with its
 review ids made unique, its ``ingested_at`` later and its manifests rewritten the way the
 flatten job writes them: publishing 500 files through Spark would take ~30 minutes, and what is
-measured here is the read side. (``--real N`` publishes N more files through the pipeline instead.)
+measured here is the read side.
 
     python bench/many_sources.py [--sources 500] [--keep]
 
@@ -63,7 +63,7 @@ def clone_source(store, processed_root: str, template: dict, k: int) -> dict:
     uri = template["source_uri"].rsplit("/", 1)[0] + f"/many-{k:04d}.ndjson"
     sid, run_id = layout.source_id(uri), f"reviews-many{k:04d}"
     ingested = datetime.now(UTC) + timedelta(seconds=k)
-    tables, counts = {}, {}
+    tables = {}
     with duckdb.connect() as con:
         for table, files in template["tables"].items():
             out = []
@@ -86,14 +86,12 @@ def clone_source(store, processed_root: str, template: dict, k: int) -> dict:
                 con.execute(f"copy ({select}) to {quote_literal(str(dest))} (format parquet)")
                 out.append(dest_uri)
             tables[table] = out
-            counts[table] = template["row_counts"][table]
     manifest = template | {
         "source_uri": uri,
         "source_id": sid,
         "run_id": run_id,
         "committed_at": ingested.isoformat().replace("+00:00", "Z"),
         "tables": tables,
-        "row_counts": counts,
     }
     body = json.dumps(manifest, indent=2).encode()
     store.put_bytes(layout.run_manifest_uri(processed_root, "reviews", run_id), body)

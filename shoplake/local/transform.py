@@ -346,8 +346,6 @@ def _serve(reply_fd: int) -> int:
     """The warm worker: load what every run needs, then one DAG run per request line on stdin."""
     import traceback
 
-    import dbt.cli.main  # noqa: F401  (dbt's import, once)
-
     replies = os.fdopen(reply_fd, "w", encoding="utf-8")
     from shoplake.orchestration.build import dbt_args, invoke
 

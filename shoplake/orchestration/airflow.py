@@ -78,9 +78,9 @@ def notify_failure(context: dict[str, Any]) -> None:
 
 
 def notify_warning(context: dict[str, Any]) -> None:
-    """Warning callback of the dbt test and freshness tasks (a source is stale, a test warned):
-    notify like a failure, without failing anything. (cosmos calls it after every run of such a
-    task, with the nodes that warned: nothing warned, nothing to say.)"""
+    """A stale source or a test that warned: notify like a failure, without failing anything. The
+    build task (shoplake.orchestration.build) calls it with the nodes that warned, as
+    ``test_names`` and ``test_results``; nothing warned, nothing to say."""
     if not context.get("test_names"):
         return
     message = failure_message(context) | {

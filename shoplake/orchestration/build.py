@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from shoplake.orchestration.airflow import DBT_PROJECT_DIR, dbt_manifest_path, dbt_target, notify_warning
-from shoplake.orchestration.selection import Manifest, Plan, current_plan, load_manifest
+from shoplake.orchestration.selection import Plan, current_plan
 
 logger = logging.getLogger(__name__)
 
@@ -53,17 +53,15 @@ def target_path() -> Path:
     return Path(os.environ.get(ENV_DBT_TARGET_PATH) or dbt_manifest_path().parent)
 
 
-def selectors(manifest: Manifest, plan: Plan) -> list[str]:
+def selectors(plan: Plan) -> list[str]:
     """dbt's ``--select`` for a plan: nothing for a complete build (everything), else each changed
     table's source and everything downstream (``source:amazon.reviews+``), and the seeds.
 
-    dbt's default (eager) indirect selection then runs every test touching a selected node: the
-    same nodes as the plan's ``test`` set."""
+    dbt's default (eager) indirect selection then runs every test touching a selected node."""
     if plan.full:
         return []
-    sources = [uid for table in plan.tables for uid in manifest.sources_by_table.get(table, ())]
     # source.<project>.<source name>.<table> -> source:<source name>.<table>+
-    return [f"source:{uid.split('.', 2)[2]}+" for uid in sources] + ["resource_type:seed"]
+    return [f"source:{uid.split('.', 2)[2]}+" for uid in plan.sources] + ["resource_type:seed"]
 
 
 def dbt_args(command: list[str], *, select: Iterable[str] = (), full_refresh: bool = False) -> list[str]:
@@ -111,7 +109,7 @@ def invoke(args: list[str]) -> tuple[dict[str, str], float, BaseException | None
     return node_statuses(result), seconds, result.exception
 
 
-def run_plan(plan: Plan, manifest: Manifest, *, full_refresh: bool) -> dict[str, Any]:
+def run_plan(plan: Plan, *, full_refresh: bool) -> dict[str, Any]:
     """Freshness (complete builds) and the build of a plan; the report the task publishes."""
     nodes: dict[str, str] = {}
     seconds: dict[str, float] = {}
@@ -122,7 +120,7 @@ def run_plan(plan: Plan, manifest: Manifest, *, full_refresh: bool) -> dict[str,
         if exc is not None:
             errors.append(f"dbt source freshness could not run: {exc}")
     built, seconds["build"], exc = invoke(
-        dbt_args(["build"], select=selectors(manifest, plan), full_refresh=full_refresh)
+        dbt_args(["build"], select=selectors(plan), full_refresh=full_refresh)
     )
     nodes.update(built)
     if exc is not None:
@@ -148,12 +146,11 @@ def failure_summary(report: Mapping[str, Any]) -> str | None:
     return None
 
 
-def build(**context: Any) -> dict[str, Any]:
-    """The DAG's ``dbt_build`` task."""
+def build(**context: Any) -> None:
+    """The DAG's ``dbt_build`` task (what it reports is its XCom ``dbt``, pushed even when it fails)."""
     chosen = current_plan(context)
-    manifest = load_manifest(dbt_manifest_path())
     full_refresh = bool((context.get("params") or {}).get("full_refresh"))
-    report = run_plan(chosen, manifest, full_refresh=full_refresh)
+    report = run_plan(chosen, full_refresh=full_refresh)
     ti = context["ti"]
     # pushed before any failure is raised: the run's last task announces what did get rebuilt
     ti.xcom_push(key=XCOM_KEY, value=report)
@@ -178,4 +175,3 @@ def build(**context: Any) -> dict[str, Any]:
         )
     if why:
         raise BuildFailed(why)
-    return {k: report[k] for k in ("plan", "failed", "warned", "skipped", "seconds")}

@@ -75,9 +75,9 @@ class Plan:
     full: bool
     reason: str
     tables: tuple[str, ...] = ()
-    # the models, snapshots and seeds it builds, and every node it builds or tests
+    # the models, snapshots and seeds it builds, and the changed tables' dbt sources it builds from
     build: frozenset[str] = field(default_factory=frozenset)
-    test: frozenset[str] = field(default_factory=frozenset)
+    sources: tuple[str, ...] = ()
 
     def describe(self) -> dict[str, Any]:
         return {"full": self.full, "reason": self.reason, "tables": list(self.tables), "models": len(self.build)}
@@ -109,7 +109,7 @@ def plan(manifest: Manifest, tables: Iterable[str] | None, *, built: str | None,
     below = descendants(manifest, sources)
     seeds = {uid for uid, kind in manifest.resource_types.items() if kind == "seed"}
     build = frozenset(uid for uid in below if manifest.resource_types.get(uid) in ("model", "snapshot")) | seeds
-    return Plan(False, "the changed tables' descendants", changed, build, frozenset(below | set(sources) | seeds))
+    return Plan(False, "the changed tables' descendants", changed, build, tuple(sources))
 
 
 def changed_tables(context: Mapping[str, Any]) -> list[str] | None:

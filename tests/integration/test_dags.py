@@ -363,7 +363,7 @@ def test_a_stale_source_warns_and_notifies_without_failing(tmp_path, monkeypatch
 
     monkeypatch.setenv("SHOPLAKE_HOME", str(tmp_path))
     monkeypatch.setattr(orchestration, "_notifications_topic_arn", lambda: None)
-    # cosmos calls the callback after every freshness run: nothing warned, nothing is sent
+    # nothing warned: nothing is sent
     orchestration.notify_warning({"ti": TaskInstance(), "test_names": [], "test_results": []})
     assert not (tmp_path / "notifications.jsonl").exists()
     # a stale source is one notification naming it
