@@ -6,6 +6,8 @@
     _work/<dataset>/<run_id>/…                                                   a run's scratch space
     _manifests/<dataset>/sources/<source_id>.json    the commit: which run's files are current
     _manifests/<dataset>/runs/<run_id>.json          one manifest per execution (counts, timings)
+    _segments/<table>/source=seg-<id>/run=<id>/[review_year=YYYY/]part-*.parquet   compacted copies
+    _manifests/<dataset>/segments/<id>.json          a segment: which sources, at which manifest version
 
 Output is keyed by source object: a source's files sit under their own ``source=`` prefix
 and the source manifest names the one run whose files are current. Publishing a new run
@@ -13,6 +15,11 @@ writes its files under a new ``run=`` prefix, then replaces the source manifest 
 atomic PUT), then deletes the previous run's files. A reader that lists files through the
 manifests (the DuckDB warehouse) or refreshes by prefix after the commit (Snowflake) never
 sees half of a run.
+
+Segments (shoplake.core.compaction) are copies of many small sources' files merged into one
+file per table and partition; the per-source files stay the record. They sit outside every
+table's prefix, so a reader that does not know segments (an external table anchored on
+``<table>/source=``) never counts a row twice.
 """
 
 from __future__ import annotations
@@ -61,3 +68,16 @@ def run_manifest_uri(processed_root: str, dataset: str, run_id: str) -> str:
 
 def run_manifests_prefix(processed_root: str, dataset: str) -> str:
     return join(processed_root, "_manifests", dataset, "runs") + "/"
+
+
+def segment_prefix(processed_root: str, table: str, segment_id: str) -> str:
+    """Hive keys like a source's (``source=…/run=…/``), so one reader reads both kinds of file."""
+    return join(processed_root, "_segments", table, f"source=seg-{segment_id}", f"run={segment_id}") + "/"
+
+
+def segment_manifest_uri(processed_root: str, dataset: str, segment_id: str) -> str:
+    return join(processed_root, "_manifests", dataset, "segments", f"{segment_id}.json")
+
+
+def segment_manifests_prefix(processed_root: str, dataset: str) -> str:
+    return join(processed_root, "_manifests", dataset, "segments") + "/"

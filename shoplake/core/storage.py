@@ -53,6 +53,7 @@ class ObjectStore(Protocol):
     def put_bytes(self, uri: str, data: bytes, metadata: dict[str, str] | None = None) -> None: ...
     def exists(self, uri: str) -> bool: ...
     def list(self, prefix_uri: str) -> list[str]: ...
+    def list_tags(self, prefix_uri: str) -> dict[str, str]: ...
     def copy(
         self, src_uri: str, dst_uri: str, metadata: dict[str, str] | None = None, version_id: str | None = None
     ) -> None: ...
@@ -133,6 +134,15 @@ class LocalObjectStore:
                 out.append(f"s3://{u.bucket}/{key}")
         return sorted(out)
 
+    def list_tags(self, prefix_uri: str) -> dict[str, str]:
+        """Each object under the prefix with a tag that changes whenever it is written again (the
+        stand-in for S3's ETag: every write is a new file renamed into place, a new inode)."""
+        out = {}
+        for uri in self.list(prefix_uri):
+            st = self.path(uri).stat()
+            out[uri] = f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
+        return out
+
     def copy(
         self, src_uri: str, dst_uri: str, metadata: dict[str, str] | None = None, version_id: str | None = None
     ) -> None:
@@ -206,6 +216,14 @@ class S3ObjectStore:
         for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=u.bucket, Prefix=u.key):
             out.extend(f"s3://{u.bucket}/{o['Key']}" for o in page.get("Contents", []))
         return sorted(out)
+
+    def list_tags(self, prefix_uri: str) -> dict[str, str]:
+        """Each object under the prefix with its ETag, from the listing alone (1,000 keys per request)."""
+        u = S3Uri.parse(prefix_uri)
+        out = {}
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=u.bucket, Prefix=u.key):
+            out.update({f"s3://{u.bucket}/{o['Key']}": o["ETag"].strip('"') for o in page.get("Contents", [])})
+        return out
 
     def copy(
         self, src_uri: str, dst_uri: str, metadata: dict[str, str] | None = None, version_id: str | None = None

@@ -397,6 +397,21 @@ class LocalCloud:
                 r.transform = summary
         return summary
 
+    def compact(
+        self, datasets: Iterable[str] | None = None, *, force: bool = False, policy=None
+    ) -> list[dict[str, Any]]:
+        """Compact each dataset's small sources where due (``force``: wherever there is anything
+        to merge); one report per dataset (shoplake.core.compaction.compact)."""
+        from shoplake.core.warehouse.duckdb import DuckDBWarehouse
+        from shoplake.datasets import DATASETS
+
+        warehouse = DuckDBWarehouse(self.home / "warehouse.duckdb", self.store)
+        processed_root = f"s3://{bucket_name('processed')}"
+        return [
+            warehouse.compact(DATASETS[name], processed_root, force=force, policy=policy)
+            for name in (datasets or DATASETS)
+        ]
+
     def deliver_transform_events(self, *, on_state=None) -> list[dict[str, Any]]:
         """EventBridge for the transform's custom bus: deliver the events transform runs left in
         the outbox (``shoplake.orchestration.events``) to the matching rules' functions (the

@@ -8,7 +8,8 @@ default one. The files that became ready together are transformed together, once
 leaves the landing folder (into ``landing/.processed/``), so dropping it again processes it again.
 With ``generate_every``, the cart-event generator's schedule runs here too; with
 ``capture_every``, the change capture from the local operational database (``shoplake source
-start``), its batches taking the same path.
+start``), its batches taking the same path. After a batch, each dataset it published to is
+compacted when enough small sources have piled up (shoplake.core.compaction).
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ def watch(
     dataset: str,
     report: Callable[[RunResult], None],
     report_transform: Callable[[dict], None] | None = None,
+    report_compaction: Callable[[dict], None] | None = None,
     poll_seconds: float = 1.0,
     stop: threading.Event | None = None,
     generate_every: float | None = None,
@@ -133,6 +135,13 @@ def watch(
                         cloud.record(r)
                     if report_transform is not None:
                         report_transform(summary)
+                published = sorted({a["dataset"] for r in results for a in r.announcements})
+                if published:
+                    # Merge small sources into segments once enough have piled up (rows unchanged,
+                    # so no transform follows): the lake stays fast as files land.
+                    for compacted in cloud.compact(published):
+                        if compacted["segment"] and report_compaction is not None:
+                            report_compaction(compacted)
                 wakeup.wait(poll_seconds)
                 wakeup.clear()
     finally:

@@ -119,9 +119,7 @@ def run_plan(plan: Plan, *, full_refresh: bool) -> dict[str, Any]:
         nodes.update(fresh)
         if exc is not None:
             errors.append(f"dbt source freshness could not run: {exc}")
-    built, seconds["build"], exc = invoke(
-        dbt_args(["build"], select=selectors(plan), full_refresh=full_refresh)
-    )
+    built, seconds["build"], exc = invoke(dbt_args(["build"], select=selectors(plan), full_refresh=full_refresh))
     nodes.update(built)
     if exc is not None:
         errors.append(f"dbt build could not run: {exc}")

@@ -18,7 +18,14 @@ from rich.console import Console
 from rich.table import Table
 
 from shoplake.core.storage import shoplake_home
-from shoplake.tooling.console import STATUS_STYLE, format_value, ingest_with_progress, render_table, transform_line
+from shoplake.tooling.console import (
+    STATUS_STYLE,
+    compaction_line,
+    format_value,
+    ingest_with_progress,
+    render_table,
+    transform_line,
+)
 from shoplake.tooling.snowflake.cli import snowflake_cli
 
 # Wide enough for the tables when output is not a terminal (CI logs, pipes).
@@ -326,9 +333,42 @@ def up(dataset: str, poll: float, generate_every: float | None, capture_every: f
                 f"[{STATUS_STYLE.get(r.status, '')}]{r.status:<9}[/] {r.file}  {_counts_line(r)}", highlight=False
             ),
             report_transform=lambda t: out.print(f"          └ {transform_line(t)}", highlight=False),
+            report_compaction=lambda c: out.print(f"          └ {compaction_line(c)}", highlight=False),
         )
     except KeyboardInterrupt:
         console.print("stopped")
+
+
+@main.command()
+@click.option("--dataset", "datasets", multiple=True, help="Only this dataset (repeatable; default: all).")
+@click.option("--force", is_flag=True, help="Merge whatever small sources and segments there are, due or not.")
+def compact(datasets: tuple[str, ...], force: bool) -> None:
+    """Merge many small sources' files into segments (one file per table and partition).
+
+    ``shoplake up`` does this by itself after a batch, once 16 small sources sit outside every
+    segment. The sources' own files stay the record; rows and marts do not change.
+    """
+    from shoplake.core.storage import get_store
+    from shoplake.core.warehouse.duckdb import DuckDBWarehouse
+    from shoplake.datasets import DATASETS
+    from shoplake.local.stack import bucket_name
+
+    unknown = sorted(set(datasets) - set(DATASETS))
+    if unknown:
+        raise click.ClickException(f"unknown dataset(s) {', '.join(unknown)}; known: {', '.join(DATASETS)}")
+    path = shoplake_home() / "warehouse.duckdb"
+    if not path.exists():
+        raise click.ClickException(f"no warehouse at {path}: ingest a file first (shoplake ingest FILE)")
+    warehouse = DuckDBWarehouse(path, get_store("local"))
+    for name in datasets or DATASETS:
+        c = warehouse.compact(DATASETS[name], f"s3://{bucket_name('processed')}", force=force)
+        if c["segment"]:
+            out.print(compaction_line(c), highlight=False)
+        else:
+            out.print(
+                f"{name}: nothing to compact"
+                + (f" (retired {len(c['retired'])} stale segments)" if c["retired"] else "")
+            )
 
 
 @main.command()

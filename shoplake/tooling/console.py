@@ -80,3 +80,12 @@ def format_value(v) -> str:
     if isinstance(v, int) and not isinstance(v, bool):
         return f"{v:,}"
     return str(v)
+
+
+def compaction_line(c: dict) -> str:
+    """One line for a compaction: how many sources went into the segment, and the files saved."""
+    merged = f", merging {len(c['merged'])} segments" if c.get("merged") else ""
+    return (
+        f"compacted {c['sources']} {c['dataset']} sources into segment {c['segment']}{merged}: "
+        f"{c['files_before']:,} files → {c['files_after']:,}, {c['rows']:,} rows"
+    )

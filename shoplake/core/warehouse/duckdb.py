@@ -2,12 +2,13 @@
 
 A view lists its files explicitly, taken from the source manifests (the commit points), so
 it is the local equivalent of an external table's file registration: re-creating the views
-in one transaction switches readers from the old set of files to the new one at once.
+in one transaction switches readers from the old set of files to the new one at once. Where
+compaction has merged many sources into a segment, the view reads the segment's files instead
+of theirs (shoplake.core.compaction).
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -105,14 +106,13 @@ class DuckDBWarehouse:
         self.schema = schema
 
     def committed_files(self, dataset: Dataset, processed_root: str) -> dict[str, list[str]]:
-        """Every committed file per table across the dataset's sources (from the source manifests)."""
-        files: dict[str, list[str]] = {t.name: [] for t in dataset.tables}
-        for uri in self.store.list(layout.source_manifests_prefix(processed_root, dataset.name)):
-            if not uri.endswith(".json"):
-                continue
-            for table, table_files in json.loads(self.store.get_bytes(uri))["tables"].items():
-                files[table].extend(self.store.spark_path(f) for f in table_files)
-        return files
+        """Every table's files to read, as local paths: the live segments' (shoplake.core.compaction),
+        then each other source's own committed files (from its source manifest, the commit point)."""
+        from shoplake.core import compaction
+
+        state = compaction.lake_state(self.store, processed_root, dataset.name)
+        files = compaction.current_files(self.store, dataset, state)
+        return {table: [self.store.spark_path(f) for f in table_files] for table, table_files in files.items()}
 
     def rebuild_views(self, dataset: Dataset, processed_root: str) -> None:
         """Re-create the dataset's views over its committed files, and ``pipeline_runs``; create
@@ -138,6 +138,22 @@ class DuckDBWarehouse:
                     con.execute(view_sql(self.schema, table, sorted(files[table.name])))
             con.execute(runs_view_sql(self.schema, self.run_manifests(processed_root)))
             con.execute("COMMIT")
+
+    def compact(self, dataset: Dataset, processed_root: str, *, policy=None, force: bool = False) -> dict[str, Any]:
+        """Compact the dataset's small sources if due (shoplake.core.compaction), switching the
+        views to the new file set before retired segments' files go. Rows are unchanged, so the
+        marts need no transform. Holds the writer lock, like a refresh."""
+        from shoplake.core import compaction
+
+        with access.writing(Path(self.path)):
+            return compaction.compact(
+                self.store,
+                processed_root,
+                dataset,
+                policy=policy or compaction.Policy(),
+                force=force,
+                after_commit=lambda: self.rebuild_views(dataset, processed_root),
+            )
 
     def run_manifests(self, processed_root: str) -> list[str]:
         """Local paths of every dataset's run manifests."""

@@ -1,0 +1,247 @@
+"""Compaction: many small sources' committed files merged into segments, without giving up
+per-source replacement or atomic visibility.
+
+Output is keyed by source object, so every small file that lands adds a file per table and
+partition. A reader's cost grows with files (a DuckDB view opens each footer; Snowflake keeps
+a registry row, a notification and an open per file). A **segment** is a copy of many sources'
+current files merged into one file per table and partition, under ``_segments/<table>/``, with a
+manifest (``_manifests/<dataset>/segments/<id>.json``) that names each source and the *version*
+of the source manifest it copied (the S3 ETag; the local store's stand-in tag).
+
+* **The per-source files stay the record.** Publishing, re-delivery and replay never touch
+  segments; a segment can be deleted at any time and readers fall back to the sources' files.
+* **A segment is read only while it is exact.** It is *live* while every source it holds still
+  has the manifest version it recorded. Re-delivering one of its sources (a new run, a new
+  source manifest) makes it stale: readers then read that source's new files and the other
+  sources' own files again, until the next compaction folds them into a new segment. So a
+  source is read from exactly one place, whatever order writers and readers run in.
+* **Commit is one PUT.** The segment's files are written first, the row counts reconciled
+  against the source manifests, then its manifest is written: a reader lists it or it does not.
+  A merge writes the merged segment first; a reader that still sees the old ones drops any
+  segment holding a source a newer live segment holds. Files of retired segments are deleted
+  only after the caller has switched its readers (``after_commit``).
+* **Readers list, they do not read every manifest.** Liveness comes from one listing of the
+  source manifests with their tags (``ObjectStore.list_tags``: 1,000 keys per S3 request); only
+  the sources no live segment holds have their manifests read.
+
+Costs per compaction: reading and rewriting the chosen sources' files once (a merge rewrites
+the merged segments' rows again), one listing, one manifest GET per chosen source, one PUT per
+output file plus the segment manifest. Storage: compacted rows are stored twice.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from shoplake.core import errors, layout
+from shoplake.core.contracts import Dataset
+from shoplake.core.storage import ObjectStore
+
+
+@dataclass(frozen=True)
+class Policy:
+    """When to compact and what."""
+
+    min_sources: int = 16  # compact once this many small sources sit outside every live segment
+    max_segments: int = 8  # more live segments than this: merge the ones below max_segment_rows
+    max_source_rows: int = 200_000  # a source this large keeps its own files (they are big already)
+    max_segment_rows: int = 5_000_000  # a segment this large is not merged again
+
+
+@dataclass
+class LakeState:
+    """What a reader needs: the current version of every source manifest, and the live segments."""
+
+    dataset: str
+    processed_root: str
+    sources: dict[str, str]  # source id -> manifest tag
+    live: list[dict[str, Any]] = field(default_factory=list)  # newest first
+    retired: list[dict[str, Any]] = field(default_factory=list)  # stale or superseded
+
+    def covered(self) -> set[str]:
+        return {sid for seg in self.live for sid in seg["sources"]}
+
+    def uncovered(self) -> list[str]:
+        covered = self.covered()
+        return sorted(sid for sid in self.sources if sid not in covered)
+
+
+def _source_id(manifest_uri: str) -> str:
+    return manifest_uri.rsplit("/", 1)[1].removesuffix(".json")
+
+
+def lake_state(store: ObjectStore, processed_root: str, dataset: str) -> LakeState:
+    tags = store.list_tags(layout.source_manifests_prefix(processed_root, dataset))
+    sources = {_source_id(uri): tag for uri, tag in tags.items() if uri.endswith(".json")}
+    state = LakeState(dataset, processed_root, sources)
+    segment_uris = [
+        u for u in store.list(layout.segment_manifests_prefix(processed_root, dataset)) if u.endswith(".json")
+    ]
+    held: set[str] = set()
+    for uri in sorted(segment_uris, reverse=True):  # ids sort by creation time: newest first
+        segment = _read_if_there(store, uri)
+        if segment is None:  # retired between the listing and the read
+            continue
+        exact = all(sources.get(sid) == entry["tag"] for sid, entry in segment["sources"].items())
+        if exact and held.isdisjoint(segment["sources"]):
+            state.live.append(segment)
+            held.update(segment["sources"])
+        else:
+            state.retired.append(segment)
+    return state
+
+
+def _read_if_there(store: ObjectStore, uri: str) -> dict[str, Any] | None:
+    try:
+        return json.loads(store.get_bytes(uri))
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # S3: a NoSuchKey ClientError
+        if getattr(exc, "response", {}).get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            return None
+        raise
+
+
+def current_files(store: ObjectStore, dataset: Dataset, state: LakeState) -> dict[str, list[str]]:
+    """Every table's files to read: the live segments', then each other source's own committed files."""
+    files: dict[str, list[str]] = {t.name: [] for t in dataset.tables}
+    for segment in state.live:
+        for table, table_files in segment["tables"].items():
+            files[table].extend(table_files)
+    for sid in state.uncovered():
+        manifest = _read_source_manifest(store, state.processed_root, dataset.name, sid)
+        for table, table_files in manifest["tables"].items():
+            files[table].extend(table_files)
+    return files
+
+
+def _read_source_manifest(store: ObjectStore, processed_root: str, dataset: str, sid: str) -> dict[str, Any]:
+    return json.loads(store.get_bytes(layout.source_manifest_uri(processed_root, dataset, sid)))
+
+
+def _partition_value(uri: str, column: str | None) -> str | None:
+    if column is None:
+        return None
+    match = re.search(rf"/{re.escape(column)}=([^/]+)/", uri)
+    if not match:
+        raise errors.ConfigurationError(f"{uri} has no {column}= path segment")
+    return match.group(1)
+
+
+def plan(state: LakeState, manifests: Callable[[str], dict[str, Any]], policy: Policy, force: bool = False):
+    """(sources to put in the new segment, live segments it replaces), or None when nothing is due."""
+    small = [sid for sid in state.uncovered() if sum(manifests(sid)["row_counts"].values()) <= policy.max_source_rows]
+    merge: list[dict[str, Any]] = []
+    if len(state.live) + 1 > policy.max_segments or (force and len(state.live) > 1):
+        merge = [seg for seg in state.live if seg["rows"] < policy.max_segment_rows]
+    if not merge and not (small and (force or len(small) >= policy.min_sources)):
+        return None
+    return small + sorted(sid for seg in merge for sid in seg["sources"]), merge
+
+
+def compact(
+    store: ObjectStore,
+    processed_root: str,
+    dataset: Dataset,
+    *,
+    policy: Policy = Policy(),  # noqa: B008 - frozen
+    force: bool = False,
+    after_commit: Callable[[], None] | None = None,
+) -> dict[str, Any]:
+    """Write one segment if the policy says one is due (``force``: any small uncovered source
+    is enough); then retire what it replaces and any stale segment. ``after_commit`` runs after
+    the new segment's manifest is written and before retired segments' files are deleted: the
+    place to switch readers to the new file set (the DuckDB views)."""
+    state = lake_state(store, processed_root, dataset.name)
+    cache: dict[str, dict[str, Any]] = {}
+
+    def manifest(sid: str) -> dict[str, Any]:
+        if sid not in cache:
+            cache[sid] = _read_source_manifest(store, processed_root, dataset.name, sid)
+        return cache[sid]
+
+    chosen = plan(state, manifest, policy, force)
+    report: dict[str, Any] = {"dataset": dataset.name, "segment": None, "sources": 0, "files_before": 0}
+    if chosen is not None:
+        sources, merged = chosen
+        segment = _write_segment(
+            store, processed_root, dataset, {sid: (state.sources[sid], manifest(sid)) for sid in sources}
+        )
+        report.update(
+            segment=segment["segment_id"],
+            sources=len(sources),
+            merged=[s["segment_id"] for s in merged],
+            rows=segment["rows"],
+            files_before=sum(len(f) for sid in sources for f in manifest(sid)["tables"].values()),
+            files_after=sum(len(f) for f in segment["tables"].values()),
+        )
+        state.retired.extend(merged)
+    if after_commit is not None and (chosen is not None or state.retired):
+        after_commit()
+    # Retire: the manifest first (readers stop listing it), then its files.
+    for segment in state.retired:
+        store.delete([layout.segment_manifest_uri(processed_root, dataset.name, segment["segment_id"])])
+        store.delete([f for files in segment["tables"].values() for f in files])
+    report["retired"] = [s["segment_id"] for s in state.retired]
+    return report
+
+
+def _write_segment(
+    store: ObjectStore, processed_root: str, dataset: Dataset, sources: dict[str, tuple[str, dict[str, Any]]]
+) -> dict[str, Any]:
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    segment_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + uuid.uuid4().hex[:8]
+    tables: dict[str, list[str]] = {}
+    row_counts: dict[str, int] = {}
+    for table in dataset.tables:
+        groups: dict[str | None, list[str]] = {}
+        for _tag, manifest in sources.values():
+            for uri in manifest["tables"].get(table.name, []):
+                groups.setdefault(_partition_value(uri, table.partition_by), []).append(uri)
+        tables[table.name], row_counts[table.name] = [], 0
+        prefix = layout.segment_prefix(processed_root, table.name, segment_id)
+        for value, uris in sorted(groups.items(), key=lambda kv: kv[0] or ""):
+            # Spark's INT96 timestamps are read as microsecond instants and written back as
+            # INT96, so a reader sees the same types in a segment as in the sources' files.
+            files = [
+                pq.ParquetFile(pa.BufferReader(store.get_bytes(u)), coerce_int96_timestamp_unit="us") for u in uris
+            ]
+            int96 = any(
+                c.physical_type == "INT96" for f in files for c in (f.schema.column(i) for i in range(len(f.schema)))
+            )
+            merged = pa.concat_tables([f.read() for f in files], promote_options="permissive")
+            sink = io.BytesIO()
+            pq.write_table(merged, sink, compression="snappy", use_deprecated_int96_timestamps=int96)
+            dest = prefix + (f"{table.partition_by}={value}/" if value is not None else "") + "part-00000.parquet"
+            store.put_bytes(dest, sink.getvalue())
+            tables[table.name].append(dest)
+            row_counts[table.name] += merged.num_rows
+    expected = {t.name: sum(m["row_counts"].get(t.name, 0) for _tag, m in sources.values()) for t in dataset.tables}
+    if expected != row_counts:
+        store.delete([f for files in tables.values() for f in files])
+        raise errors.WarehouseRefreshError(
+            f"segment {segment_id}: wrote {row_counts} rows, the sources hold {expected}"
+        )
+    segment = {
+        "segment_id": segment_id,
+        "dataset": dataset.name,
+        "created_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "sources": {sid: {"tag": tag, "run_id": m["run_id"]} for sid, (tag, m) in sorted(sources.items())},
+        "tables": tables,
+        "row_counts": row_counts,
+        "rows": sum(row_counts.values()),
+    }
+    store.put_bytes(
+        layout.segment_manifest_uri(processed_root, dataset.name, segment_id), json.dumps(segment, indent=2).encode()
+    )
+    return segment

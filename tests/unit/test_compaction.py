@@ -1,0 +1,120 @@
+"""Compaction's bookkeeping: when a segment is due, which segments a reader uses, what a merge retires."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from shoplake.core import compaction, errors, layout
+from shoplake.core.storage import LocalObjectStore
+from shoplake.datasets import DATASETS
+
+ROOT = "s3://processed"
+REVIEWS = DATASETS["reviews"]
+
+
+@pytest.fixture
+def store(tmp_path):
+    return LocalObjectStore(tmp_path / "lake")
+
+
+def publish(store, name: str, rows: int, run: str = "r1", years=(2020,), claim: int | None = None) -> str:
+    """A committed source: ``rows`` reviews per year, one file per year, and its source manifest."""
+    sid = layout.source_id(f"s3://raw/reviews/{name}")
+    files = []
+    for year in years:
+        uri = layout.run_prefix(ROOT, "reviews", sid, run) + f"review_year={year}/part-0.parquet"
+        table = pa.table({"review_id": [f"{name}-{year}-{i}" for i in range(rows)], "run_id": [run] * rows})
+        buf = pa.BufferOutputStream()
+        pq.write_table(table, buf)
+        store.put_bytes(uri, buf.getvalue().to_pybytes())
+        files.append(uri)
+    manifest = {
+        "source_id": sid,
+        "run_id": run,
+        "tables": {"reviews": files},
+        "row_counts": {"reviews": claim if claim is not None else rows * len(years)},
+    }
+    store.put_bytes(layout.source_manifest_uri(ROOT, "reviews", sid), json.dumps(manifest).encode())
+    return sid
+
+
+def rows_read(store, files: list[str]) -> list[str]:
+    return sorted(r for f in files for r in pq.read_table(store.path(f)).column("review_id").to_pylist())
+
+
+def files_now(store) -> list[str]:
+    return compaction.current_files(store, REVIEWS, compaction.lake_state(store, ROOT, "reviews"))["reviews"]
+
+
+def test_nothing_is_due_until_enough_small_sources_sit_outside_every_segment(store):
+    policy = compaction.Policy(min_sources=3, max_source_rows=10)
+    publish(store, "a", 2)
+    publish(store, "b", 2)
+    publish(store, "big", 6, years=(2020, 2021))  # 12 rows: keeps its own files
+    assert compaction.compact(store, ROOT, REVIEWS, policy=policy)["segment"] is None
+
+    publish(store, "c", 2)
+    report = compaction.compact(store, ROOT, REVIEWS, policy=policy)
+
+    assert (report["sources"], report["rows"], report["files_before"], report["files_after"]) == (3, 6, 3, 1)
+    # the reader reads the segment's one file and the big source's two, and the same 18 rows as before
+    assert len(files_now(store)) == 3
+    expected = sorted(
+        [f"{n}-2020-{i}" for n in "abc" for i in range(2)] + [f"big-{y}-{i}" for y in (2020, 2021) for i in range(6)]
+    )
+    assert rows_read(store, files_now(store)) == expected
+
+
+def test_a_redelivered_source_makes_its_segment_stale_and_is_read_from_its_own_files(store):
+    a, _b = publish(store, "a", 2), publish(store, "b", 3)
+    first = compaction.compact(store, ROOT, REVIEWS, force=True)
+
+    publish(store, "a", 1, run="r2")  # a new run of a: its segment no longer matches
+
+    state = compaction.lake_state(store, ROOT, "reviews")
+    assert (state.live, [s["segment_id"] for s in state.retired]) == ([], [first["segment"]])
+    assert rows_read(store, files_now(store)) == ["a-2020-0", "b-2020-0", "b-2020-1", "b-2020-2"]
+    second = compaction.compact(store, ROOT, REVIEWS, force=True)
+    assert second["retired"] == [first["segment"]] and second["sources"] == 2
+    assert not store.list(layout.segment_prefix(ROOT, "reviews", first["segment"]))
+    assert rows_read(store, files_now(store)) == ["a-2020-0", "b-2020-0", "b-2020-1", "b-2020-2"]
+    [manifest] = store.list(layout.segment_manifests_prefix(ROOT, "reviews"))
+    assert json.loads(store.get_bytes(manifest))["sources"][a]["run_id"] == "r2"
+
+
+def test_merging_segments_never_shows_a_source_twice(store):
+    policy = compaction.Policy(min_sources=1, max_segments=2)
+    publish(store, "a", 1)
+    one = compaction.compact(store, ROOT, REVIEWS, policy=policy)
+    publish(store, "b", 1)
+    two = compaction.compact(store, ROOT, REVIEWS, policy=policy)
+    publish(store, "c", 1)
+    # a third segment would exceed max_segments: the merge writes one segment of all three
+    seen_between = []
+    merged = compaction.compact(
+        store, ROOT, REVIEWS, policy=policy, after_commit=lambda: seen_between.append(files_now(store))
+    )
+
+    assert (merged["sources"], sorted(merged["merged"])) == (3, sorted([one["segment"], two["segment"]]))
+    assert sorted(merged["retired"]) == sorted([one["segment"], two["segment"]])
+    # between the merged segment's commit and the old ones' retirement, a reader already reads
+    # only the newest segment (the older ones hold sources it holds)
+    assert rows_read(store, seen_between[0]) == ["a-2020-0", "b-2020-0", "c-2020-0"]
+    assert len(seen_between[0]) == 1
+    assert rows_read(store, files_now(store)) == ["a-2020-0", "b-2020-0", "c-2020-0"]
+
+
+def test_a_segment_whose_rows_do_not_reconcile_is_not_committed(store):
+    publish(store, "a", 2)
+    publish(store, "b", 2, claim=3)  # the manifest claims a row its files do not hold
+
+    with pytest.raises(errors.WarehouseRefreshError, match="wrote"):
+        compaction.compact(store, ROOT, REVIEWS, force=True)
+
+    assert store.list(f"{ROOT}/_segments/") == []
+    assert store.list(layout.segment_manifests_prefix(ROOT, "reviews")) == []
+    assert len(files_now(store)) == 2
