@@ -11,13 +11,16 @@ three generations, 24 review years, so 24 files per table), runs the transform, 
 * an incremental ``dbt run --select fct_reviews`` that picks up that one new source (dbt's own
   execution time of the model, and the whole invocation).
 
-Then it grows the lake to ``--sources`` sources and measures the same again. The extra sources
-are copies of the real one's committed output, each under its own source id and run, with its
-review ids made unique, its ``ingested_at`` later and its manifests rewritten the way the
-flatten job writes them: publishing 500 files through Spark would take ~30 minutes, and what is
-measured here is the read side.
+Then it grows the lake to ``--sources`` sources, compacting after each one as ``shoplake up``
+does after a batch (shoplake.core.compaction, with ``--min-sources`` / ``--fanout``), and
+measures the same again: once in the state the policy left, once after a full compaction
+(``shoplake compact --force``). ``--no-compact`` grows it without compaction (the lake before
+segments). The extra sources are copies of the real one's committed output, each under its own
+source id and run, with its review ids made unique, its ``ingested_at`` later and its
+manifests rewritten the way the flatten job writes them: publishing 500 files through Spark
+would take ~30 minutes, and what is measured here is the read side.
 
-    python bench/many_sources.py [--sources 500] [--keep]
+    python bench/many_sources.py [--sources 500] [--no-compact] [--min-sources 4] [--fanout 4] [--keep]
 
 Goal (issue 12): after 500 sources, the count and the incremental build take ≤ 2× their time
 after 1.
@@ -136,27 +139,57 @@ def measure(label: str, home: Path, store, processed_root: str, manifest: dict) 
     refresh = refresh_seconds(warehouse, store, processed_root, manifest)
     model, wall, fct_rows = incremental_fct_reviews(warehouse)
     count, rows = count_seconds(warehouse)
-    files = sum(1 for _ in (Path(store.spark_path(f"{processed_root}/reviews"))).rglob("*.parquet"))
-    print(f"{label} ({files:,} Parquet files of raw.reviews, {rows:,} rows): count {count * 1000:.1f} ms; "
+    files, _live, _uncovered = lake_files(home, store, processed_root)
+    print(f"{label} (raw.reviews reads {files:,} Parquet files, {rows:,} rows): count {count * 1000:.1f} ms; "
           f"making the last one visible (refresh) {refresh:.2f} s; incremental fct_reviews {model:.2f} s "
           f"(dbt run {wall:.2f} s), {fct_rows:,} rows")  # fmt: skip
     return {"count": count, "refresh": refresh, "model": model, "wall": wall}
 
 
+def compact(home: Path, store, processed_root: str, policy, force: bool = False) -> dict:
+    from shoplake.core.warehouse.duckdb import DuckDBWarehouse
+    from shoplake.datasets import DATASETS
+
+    started = time.perf_counter()
+    report = DuckDBWarehouse(home / "warehouse.duckdb", store).compact(
+        DATASETS["reviews"], processed_root, policy=policy, force=force
+    )
+    return report | {"seconds": time.perf_counter() - started}
+
+
+def lake_files(home: Path, store, processed_root: str) -> tuple[int, int, int]:
+    """(files raw.reviews reads, live segments, sources outside them)."""
+    from shoplake.core import compaction
+    from shoplake.datasets import DATASETS
+
+    state = compaction.lake_state(store, processed_root, "reviews")
+    files = compaction.current_files(store, DATASETS["reviews"], state)["reviews"]
+    return len(files), len(state.live), len(state.uncovered())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sources", type=int, default=500)
+    parser.add_argument("--no-compact", action="store_true", help="grow the lake without compaction")
+    parser.add_argument("--min-sources", type=int, help="compaction policy (default: shoplake's)")
+    parser.add_argument("--fanout", type=int, help="compaction policy (default: shoplake's)")
     parser.add_argument("--keep", action="store_true", help="keep the local home")
     opts = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="shoplake-many-"))
     os.environ["SHOPLAKE_HOME"] = str(home)
     os.environ["STORAGE_BACKEND"] = "local"
+    from dataclasses import replace
+
     from shoplake.core import layout
+    from shoplake.core.compaction import Policy
     from shoplake.core.storage import get_store
     from shoplake.local.runtime import LocalCloud
     from shoplake.local.stack import bucket_name
     from shoplake.orchestration.airflow import ensure_dbt_manifest
 
+    policy = Policy()
+    policy = replace(policy, **{k: v for k, v in (("min_sources", opts.min_sources),
+                                                  ("fanout", opts.fanout)) if v is not None})  # fmt: skip
     try:
         ensure_dbt_manifest()
         with LocalCloud(home) as cloud:
@@ -172,17 +205,44 @@ def main() -> int:
         # the lake holds 1 source; a second one is made visible and picked up (what is timed)
         before = measure("2 sources", home, store, processed_root, clone_source(store, processed_root, template, 1))
         started = time.perf_counter()
-        grown = [clone_source(store, processed_root, template, k) for k in range(2, opts.sources - 1)]
-        refresh_seconds(home / "warehouse.duckdb", store, processed_root, grown[-1])
+        compactions = []
+        for k in range(2, opts.sources - 1):
+            grown = clone_source(store, processed_root, template, k)
+            if not opts.no_compact:
+                # what shoplake up does after each batch: compact if the policy says it is due
+                done = compact(home, store, processed_root, policy)
+                if done["segment"]:
+                    compactions.append(done)
+        refresh_seconds(home / "warehouse.duckdb", store, processed_root, grown)
         incremental_fct_reviews(home / "warehouse.duckdb")  # absorb the copies (not timed)
-        print(f"copied {len(grown)} more sources and absorbed them in {time.perf_counter() - started:.1f} s")
+        print(f"copied {opts.sources - 3} more sources and absorbed them in {time.perf_counter() - started:.1f} s")
+        if compactions:
+            secs = [c["seconds"] for c in compactions]
+            merges = [c for c in compactions if c["merged"]]
+            print(f"compaction ({policy.min_sources} small sources due, {policy.fanout} segments of a tier merge): "
+                  f"{len(compactions)} compactions ({len(merges)} merges), {sum(secs):.2f} s in all, "
+                  f"median {statistics.median(secs):.2f} s, max {max(secs):.2f} s; rows rewritten "
+                  f"{sum(c['rows'] for c in compactions):,} for {opts.sources * template['counts']['processed']:,} "
+                  "published")  # fmt: skip
+        files, live, uncovered = lake_files(home, store, processed_root)
+        print(f"raw.reviews reads {files:,} files: {live} segments and {uncovered} sources outside them")
         # the lake holds N - 1 sources; the N-th is made visible and picked up
         last = clone_source(store, processed_root, template, opts.sources - 1)
-        after = measure(f"{opts.sources} sources", home, store, processed_root, last)
-        ratio = {k: after[k] / before[k] for k in before}
-        print(f"\n{opts.sources} sources against 2: count {ratio['count']:.1f}×, incremental fct_reviews "
-              f"{ratio['model']:.1f}× (dbt run {ratio['wall']:.1f}×), refresh {ratio['refresh']:.1f}× "
-              "(goal: ≤ 2× for the count and the build)")  # fmt: skip
+        label = f"{opts.sources} sources" + ("" if opts.no_compact else ", as the policy left them")
+        results = {label: measure(label, home, store, processed_root, last)}
+        if not opts.no_compact:
+            full = compact(home, store, processed_root, policy, force=True)
+            print(f"full compaction (shoplake compact --force): {full['sources']} sources, "
+                  f"{full['files_before']:,} files → {full['files_after']:,} in {full['seconds']:.2f} s")  # fmt: skip
+            label = f"{opts.sources + 1} sources, after a full compaction"
+            extra = clone_source(store, processed_root, template, opts.sources)
+            results[label] = measure(label, home, store, processed_root, extra)
+        print()
+        for label, after in results.items():
+            ratio = {k: after[k] / before[k] for k in before}
+            print(f"{label} against 2: count {ratio['count']:.1f}×, incremental fct_reviews {ratio['model']:.1f}× "
+                  f"(dbt run {ratio['wall']:.1f}×), refresh {ratio['refresh']:.1f}× "
+                  "(goal: ≤ 2× for the count and the build)")  # fmt: skip
     finally:
         if opts.keep:
             print(f"home kept: {home}")

@@ -4,9 +4,10 @@ per-source replacement or atomic visibility.
 Output is keyed by source object, so every small file that lands adds a file per table and
 partition. A reader's cost grows with files (a DuckDB view opens each footer; Snowflake keeps
 a registry row, a notification and an open per file). A **segment** is a copy of many sources'
-current files merged into one file per table and partition, under ``_segments/<table>/``, with a
-manifest (``_manifests/<dataset>/segments/<id>.json``) that names each source and the *version*
-of the source manifest it copied (the S3 ETag; the local store's stand-in tag).
+current files merged into one file per table (the partition value a column, rows sorted by it),
+under ``_segments/<table>/<id>/``, with a manifest (``_manifests/<dataset>/segments/<id>.json``)
+that names each source and the *version* of the source manifest it copied (the S3 ETag; the
+local store's stand-in tag).
 
 * **The per-source files stay the record.** Publishing, re-delivery and replay never touch
   segments; a segment can be deleted at any time and readers fall back to the sources' files.
@@ -46,12 +47,19 @@ from shoplake.core.storage import ObjectStore
 
 @dataclass(frozen=True)
 class Policy:
-    """When to compact and what."""
+    """When to compact and what: size-tiered, like an LSM tree's compaction."""
 
-    min_sources: int = 16  # compact once this many small sources sit outside every live segment
-    max_segments: int = 8  # more live segments than this: merge the ones below max_segment_rows
+    min_sources: int = 4  # compact once this many small sources sit outside every live segment
+    fanout: int = 4  # this many live segments of one tier merge into one of the next tier
     max_source_rows: int = 200_000  # a source this large keeps its own files (they are big already)
     max_segment_rows: int = 5_000_000  # a segment this large is not merged again
+
+    def tier(self, segment: dict[str, Any]) -> int:
+        """0 for a segment of up to fanout × min_sources sources, 1 up to fanout² × min_sources, …"""
+        tier, size = 0, self.min_sources * self.fanout
+        while len(segment["sources"]) >= size:
+            tier, size = tier + 1, size * self.fanout
+        return tier
 
 
 @dataclass
@@ -135,14 +143,31 @@ def _partition_value(uri: str, column: str | None) -> str | None:
 
 
 def plan(state: LakeState, manifests: Callable[[str], dict[str, Any]], policy: Policy, force: bool = False):
-    """(sources to put in the new segment, live segments it replaces), or None when nothing is due."""
+    """(sources to put in the new segment, live segments it replaces), or None when nothing is due.
+
+    Small uncovered sources become a segment once there are ``min_sources`` of them; then, when
+    one tier holds ``fanout`` live segments, they merge into one of the next tier. A source is
+    rewritten about log_fanout(sources / min_sources) times in all, and a reader reads at most
+    ``fanout - 1`` segments per tier plus fewer than ``min_sources`` sources' own files.
+    ``force`` merges every segment below ``max_segment_rows`` and every small source into one.
+    """
     small = [sid for sid in state.uncovered() if sum(manifests(sid)["row_counts"].values()) <= policy.max_source_rows]
-    merge: list[dict[str, Any]] = []
-    if len(state.live) + 1 > policy.max_segments or (force and len(state.live) > 1):
-        merge = [seg for seg in state.live if seg["rows"] < policy.max_segment_rows]
-    if not merge and not (small and (force or len(small) >= policy.min_sources)):
-        return None
-    return small + sorted(sid for seg in merge for sid in seg["sources"]), merge
+    mergeable = [seg for seg in state.live if seg["rows"] < policy.max_segment_rows]
+    if force:
+        merge = mergeable if len(mergeable) > 1 or (mergeable and small) else []
+        if not merge and not small:
+            return None
+        return small + sorted(sid for seg in merge for sid in seg["sources"]), merge
+    if len(small) >= policy.min_sources:
+        return small, []
+    tiers: dict[int, list[dict[str, Any]]] = {}
+    for seg in mergeable:
+        tiers.setdefault(policy.tier(seg), []).append(seg)
+    for tier in sorted(tiers):
+        if len(tiers[tier]) >= policy.fanout:
+            merge = sorted(tiers[tier], key=lambda seg: seg["segment_id"])[: policy.fanout]
+            return sorted(sid for seg in merge for sid in seg["sources"]), merge
+    return None
 
 
 def compact(
@@ -204,28 +229,32 @@ def _write_segment(
     tables: dict[str, list[str]] = {}
     row_counts: dict[str, int] = {}
     for table in dataset.tables:
-        groups: dict[str | None, list[str]] = {}
-        for _tag, manifest in sources.values():
-            for uri in manifest["tables"].get(table.name, []):
-                groups.setdefault(_partition_value(uri, table.partition_by), []).append(uri)
+        uris = [u for _tag, m in sources.values() for u in m["tables"].get(table.name, [])]
         tables[table.name], row_counts[table.name] = [], 0
-        prefix = layout.segment_prefix(processed_root, table.name, segment_id)
-        for value, uris in sorted(groups.items(), key=lambda kv: kv[0] or ""):
-            # Spark's INT96 timestamps are read as microsecond instants and written back as
-            # INT96, so a reader sees the same types in a segment as in the sources' files.
-            files = [
-                pq.ParquetFile(pa.BufferReader(store.get_bytes(u)), coerce_int96_timestamp_unit="us") for u in uris
-            ]
-            int96 = any(
-                c.physical_type == "INT96" for f in files for c in (f.schema.column(i) for i in range(len(f.schema)))
-            )
-            merged = pa.concat_tables([f.read() for f in files], promote_options="permissive")
-            sink = io.BytesIO()
-            pq.write_table(merged, sink, compression="snappy", use_deprecated_int96_timestamps=int96)
-            dest = prefix + (f"{table.partition_by}={value}/" if value is not None else "") + "part-00000.parquet"
-            store.put_bytes(dest, sink.getvalue())
-            tables[table.name].append(dest)
-            row_counts[table.name] += merged.num_rows
+        if not uris:
+            continue
+        # Spark's INT96 timestamps are read as microsecond instants and written back as INT96,
+        # so a reader sees the same types in a segment as in the sources' files.
+        files = [pq.ParquetFile(pa.BufferReader(store.get_bytes(u)), coerce_int96_timestamp_unit="us") for u in uris]
+        int96 = any(f.schema.column(i).physical_type == "INT96" for f in files for i in range(len(f.schema)))
+        parts = []
+        for uri, f in zip(uris, files, strict=True):
+            part = f.read()
+            if table.partition_by:  # the value the source's path held becomes a column
+                value = _partition_value(uri, table.partition_by)
+                part = part.append_column(table.partition_by, pa.array([value] * part.num_rows, pa.string()))
+            parts.append(part)
+        merged = pa.concat_tables(parts, promote_options="permissive")
+        if table.partition_by:  # sorted, so row groups' statistics prune on the partition column
+            merged = merged.sort_by(table.partition_by)
+        sink = io.BytesIO()
+        pq.write_table(
+            merged, sink, compression="snappy", row_group_size=122_880, use_deprecated_int96_timestamps=int96
+        )
+        dest = layout.segment_prefix(processed_root, table.name, segment_id) + "part-00000.parquet"
+        store.put_bytes(dest, sink.getvalue())
+        tables[table.name].append(dest)
+        row_counts[table.name] = merged.num_rows
     expected = {t.name: sum(m["row_counts"].get(t.name, 0) for _tag, m in sources.values()) for t in dataset.tables}
     if expected != row_counts:
         store.delete([f for files in tables.values() for f in files])

@@ -6,7 +6,7 @@
     _work/<dataset>/<run_id>/…                                                   a run's scratch space
     _manifests/<dataset>/sources/<source_id>.json    the commit: which run's files are current
     _manifests/<dataset>/runs/<run_id>.json          one manifest per execution (counts, timings)
-    _segments/<table>/source=seg-<id>/run=<id>/[review_year=YYYY/]part-*.parquet   compacted copies
+    _segments/<table>/<segment_id>/part-00000.parquet   compacted copies of many sources' files
     _manifests/<dataset>/segments/<id>.json          a segment: which sources, at which manifest version
 
 Output is keyed by source object: a source's files sit under their own ``source=`` prefix
@@ -71,8 +71,12 @@ def run_manifests_prefix(processed_root: str, dataset: str) -> str:
 
 
 def segment_prefix(processed_root: str, table: str, segment_id: str) -> str:
-    """Hive keys like a source's (``source=…/run=…/``), so one reader reads both kinds of file."""
-    return join(processed_root, "_segments", table, f"source=seg-{segment_id}", f"run={segment_id}") + "/"
+    """A segment's files: one per table, the partition value a column (no hive keys in the path)."""
+    return join(processed_root, "_segments", table, segment_id) + "/"
+
+
+def is_segment_file(uri: str) -> bool:
+    return "/_segments/" in uri
 
 
 def segment_manifest_uri(processed_root: str, dataset: str, segment_id: str) -> str:

@@ -343,9 +343,9 @@ def up(dataset: str, poll: float, generate_every: float | None, capture_every: f
 @click.option("--dataset", "datasets", multiple=True, help="Only this dataset (repeatable; default: all).")
 @click.option("--force", is_flag=True, help="Merge whatever small sources and segments there are, due or not.")
 def compact(datasets: tuple[str, ...], force: bool) -> None:
-    """Merge many small sources' files into segments (one file per table and partition).
+    """Merge many small sources' files into segments (one file per table).
 
-    ``shoplake up`` does this by itself after a batch, once 16 small sources sit outside every
+    ``shoplake up`` does this by itself after a batch, once 4 small sources sit outside every
     segment. The sources' own files stay the record; rows and marts do not change.
     """
     from shoplake.core.storage import get_store

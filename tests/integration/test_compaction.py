@@ -58,10 +58,8 @@ def test_compaction_keeps_every_row_and_a_redelivered_source_replaces_its_rows(c
     for t in TABLES:
         files = view_files(cloud, t)
         assert all("/_segments/" in f for f in files)
-        # one file per partition value (review_year), where the sources had one per source and value
-        years = {f.split("review_year=")[1].split("/")[0] for f in files_before[t] if "review_year=" in f}
-        assert len(files) == (len(years) if t != "reviews_quarantine" else 1)
-    assert report["files_after"] < report["files_before"] == sum(len(f) for f in files_before.values())
+        assert len(files) == 1  # where the sources had one per source and review year
+    assert (report["files_after"], report["files_before"]) == (3, sum(len(f) for f in files_before.values()))
     # the sources' own files stay the record
     assert all(Path(f).exists() for files in files_before.values() for f in files)
 
@@ -86,7 +84,7 @@ def test_compaction_keeps_every_row_and_a_redelivered_source_replaces_its_rows(c
     # Then the stale segment is retired (manifest and files) and a new one holds both sources' current runs
     assert second["retired"] == [report["segment"]] and second["sources"] == 2
     assert snapshot(cloud) == redelivered
-    assert not list((lake(cloud) / "_segments").glob(f"*/source=seg-{report['segment']}"))
+    assert not list((lake(cloud) / "_segments").glob(f"*/{report['segment']}"))
     manifests = sorted((lake(cloud) / "_manifests" / "reviews" / "segments").glob("*.json"))
     assert [m.stem for m in manifests] == [second["segment"]]
     assert json.loads(manifests[0].read_text())["sources"][source_id(mixed_uri)]["run_id"] == again.execution

@@ -87,25 +87,28 @@ def test_a_redelivered_source_makes_its_segment_stale_and_is_read_from_its_own_f
 
 
 def test_merging_segments_never_shows_a_source_twice(store):
-    policy = compaction.Policy(min_sources=1, max_segments=2)
-    publish(store, "a", 1)
-    one = compaction.compact(store, ROOT, REVIEWS, policy=policy)
-    publish(store, "b", 1)
-    two = compaction.compact(store, ROOT, REVIEWS, policy=policy)
-    publish(store, "c", 1)
-    # a third segment would exceed max_segments: the merge writes one segment of all three
+    policy = compaction.Policy(min_sources=1, fanout=3)
+    segments = []
+    for name in "abc":
+        publish(store, name, 1)
+        segments.append(compaction.compact(store, ROOT, REVIEWS, policy=policy)["segment"])
+    assert None not in segments
+    publish(store, "d", 1)  # a small source waits for the next compaction: merges go first only when none is due
+    assert compaction.compact(store, ROOT, REVIEWS, policy=policy)["sources"] == 1
     seen_between = []
+
+    # When the lowest tier holds `fanout` segments (a, b, c; d's is the fourth), the first three merge
     merged = compaction.compact(
         store, ROOT, REVIEWS, policy=policy, after_commit=lambda: seen_between.append(files_now(store))
     )
 
-    assert (merged["sources"], sorted(merged["merged"])) == (3, sorted([one["segment"], two["segment"]]))
-    assert sorted(merged["retired"]) == sorted([one["segment"], two["segment"]])
+    assert (merged["sources"], merged["merged"], merged["retired"]) == (3, segments, segments)
     # between the merged segment's commit and the old ones' retirement, a reader already reads
-    # only the newest segment (the older ones hold sources it holds)
-    assert rows_read(store, seen_between[0]) == ["a-2020-0", "b-2020-0", "c-2020-0"]
-    assert len(seen_between[0]) == 1
-    assert rows_read(store, files_now(store)) == ["a-2020-0", "b-2020-0", "c-2020-0"]
+    # the merged segment instead of the three it replaces (they hold sources it holds), and d's
+    assert len(seen_between[0]) == 2
+    assert rows_read(store, seen_between[0]) == ["a-2020-0", "b-2020-0", "c-2020-0", "d-2020-0"]
+    assert rows_read(store, files_now(store)) == ["a-2020-0", "b-2020-0", "c-2020-0", "d-2020-0"]
+    assert len(store.list(layout.segment_manifests_prefix(ROOT, "reviews"))) == 2
 
 
 def test_a_segment_whose_rows_do_not_reconcile_is_not_committed(store):

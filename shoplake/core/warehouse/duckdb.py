@@ -57,7 +57,9 @@ def _empty_view(target: str, columns: list[tuple[str, str]]) -> str:
 
 
 def view_sql(schema: str, table: Table, files: list[str]) -> str:
-    """``CREATE OR REPLACE VIEW`` for a table over an explicit list of Parquet files."""
+    """``CREATE OR REPLACE VIEW`` for a table over an explicit list of Parquet files: the sources'
+    own files (the partition value in the path) and segments' (shoplake.core.compaction: the
+    partition value a column)."""
     cols = [_column_expr(c.name, c.type) for c in table.columns]
     if table.partition_by:
         part = quote_ident(table.partition_by)
@@ -66,10 +68,17 @@ def view_sql(schema: str, table: Table, files: list[str]) -> str:
     if not files:
         partition = [(table.partition_by, table.partition_type)] if table.partition_by else []
         return _empty_view(target, [(c.name, c.type) for c in table.columns] + partition)
-    file_list = "[" + ", ".join(quote_literal(f) for f in files) + "]"
+    selects = []
     # Path segments stay text: a source id like "12345e67…" must not be read as a number.
-    options = "hive_partitioning = true, hive_types_autocast = false, union_by_name = true"
-    return f"CREATE OR REPLACE VIEW {target} AS SELECT {', '.join(cols)} FROM read_parquet({file_list}, {options})"
+    for kind, options in (
+        ("sources", "hive_partitioning = true, hive_types_autocast = false, union_by_name = true"),
+        ("segments", "hive_partitioning = false, union_by_name = true"),
+    ):
+        picked = [f for f in files if layout.is_segment_file(f) == (kind == "segments")]
+        if picked:
+            file_list = "[" + ", ".join(quote_literal(f) for f in picked) + "]"
+            selects.append(f"SELECT {', '.join(cols)} FROM read_parquet({file_list}, {options})")
+    return f"CREATE OR REPLACE VIEW {target} AS " + " UNION ALL ".join(selects)
 
 
 def runs_view_sql(schema: str, files: list[str]) -> str:
