@@ -56,7 +56,7 @@ class FakeCursor:
         if sql.startswith("ALTER EXTERNAL TABLE"):
             self._rows = [("reviews/…", "REGISTERED_NEW", "File registered successfully.")]
         elif "EXTERNAL_TABLE_FILES" in sql:
-            table = params[0].rsplit(".", 1)[1].lower()
+            table = params[0].rsplit(".", 1)[1].lower().removesuffix("__sources")
             self._rows = [(name,) for name in self.registered[table] if name.startswith(params[1])]
         return self
 
@@ -80,30 +80,57 @@ def _keys(table):
     return [f.removeprefix("s3://processed/") for f in MANIFEST["tables"][table]]
 
 
-def test_snowflake_refresh_runs_one_refresh_per_table_and_checks_the_registered_files():
+@pytest.fixture
+def lake(tmp_path):
+    """A lake whose one source is MANIFEST's (the Snowflake views are re-created from its state)."""
+    import json
+
+    from shoplake.core import layout
+    from shoplake.core.storage import LocalObjectStore
+
+    store = LocalObjectStore(tmp_path / "lake")
+    store.put_bytes(layout.source_manifest_uri("s3://processed", "reviews", SID), json.dumps(MANIFEST).encode())
+    return store
+
+
+CHECK = (
+    'SELECT file_name FROM TABLE("SHOPLAKE".INFORMATION_SCHEMA.EXTERNAL_TABLE_FILES(TABLE_NAME => %s)) '
+    "WHERE STARTSWITH(file_name, %s)"
+)
+
+
+def _view(table: str, sql: str) -> str:
+    from shoplake.core.warehouse.snowflake import view_columns
+
+    cols = ", ".join(f'"{c.upper()}"' for c in view_columns(REVIEWS.table(table)))
+    return f'CREATE OR REPLACE VIEW "SHOPLAKE"."RAW"."{table.upper()}" COPY GRANTS AS ' + sql.format(cols=cols)
+
+
+def test_snowflake_refresh_runs_one_refresh_per_table_and_checks_the_registered_files(lake):
     runs = ["_manifests/reviews/runs/reviews-r1.json", "_manifests/reviews/runs/reviews-r2.json"]
     cursor = FakeCursor({**{t: _keys(t) for t in MANIFEST["tables"]}, "pipeline_runs": runs})
     conn = FakeConnection(cursor)
-    wh = SnowflakeWarehouse(lambda: conn, "SHOPLAKE", "RAW")
+    wh = SnowflakeWarehouse(lambda: conn, "SHOPLAKE", "RAW", lake)
 
     result = wh.refresh(REVIEWS, "s3://processed", MANIFEST)
 
-    check = (
-        'SELECT file_name FROM TABLE("SHOPLAKE".INFORMATION_SCHEMA.EXTERNAL_TABLE_FILES(TABLE_NAME => %s)) '
-        "WHERE STARTSWITH(file_name, %s)"
-    )
     assert cursor.executed == [
-        ('ALTER EXTERNAL TABLE "SHOPLAKE"."RAW"."REVIEWS" REFRESH %s', (f"reviews/source={SID}/",)),
-        (check, ("SHOPLAKE.RAW.REVIEWS", f"reviews/source={SID}/")),
-        ('ALTER EXTERNAL TABLE "SHOPLAKE"."RAW"."REVIEW_IMAGES" REFRESH %s', (f"review_images/source={SID}/",)),
-        (check, ("SHOPLAKE.RAW.REVIEW_IMAGES", f"review_images/source={SID}/")),
+        ('ALTER EXTERNAL TABLE "SHOPLAKE"."RAW"."REVIEWS__SOURCES" REFRESH %s', (f"reviews/source={SID}/",)),
+        (CHECK, ("SHOPLAKE.RAW.REVIEWS__SOURCES", f"reviews/source={SID}/")),
         (
-            'ALTER EXTERNAL TABLE "SHOPLAKE"."RAW"."REVIEWS_QUARANTINE" REFRESH %s',
+            'ALTER EXTERNAL TABLE "SHOPLAKE"."RAW"."REVIEW_IMAGES__SOURCES" REFRESH %s',
+            (f"review_images/source={SID}/",),
+        ),
+        (CHECK, ("SHOPLAKE.RAW.REVIEW_IMAGES__SOURCES", f"review_images/source={SID}/")),
+        (
+            'ALTER EXTERNAL TABLE "SHOPLAKE"."RAW"."REVIEWS_QUARANTINE__SOURCES" REFRESH %s',
             (f"reviews_quarantine/source={SID}/",),
         ),
-        (check, ("SHOPLAKE.RAW.REVIEWS_QUARANTINE", f"reviews_quarantine/source={SID}/")),
+        (CHECK, ("SHOPLAKE.RAW.REVIEWS_QUARANTINE__SOURCES", f"reviews_quarantine/source={SID}/")),
         ('ALTER EXTERNAL TABLE "SHOPLAKE"."RAW"."PIPELINE_RUNS" REFRESH %s', ("_manifests/reviews/runs/",)),
-        (check, ("SHOPLAKE.RAW.PIPELINE_RUNS", "_manifests/reviews/runs/reviews-r2.json")),
+        (CHECK, ("SHOPLAKE.RAW.PIPELINE_RUNS", "_manifests/reviews/runs/reviews-r2.json")),
+        # no segment yet: each view reads every source's own files
+        *[(_view(t, f'SELECT {{cols}} FROM "SHOPLAKE"."RAW"."{t.upper()}__SOURCES"'), ()) for t in MANIFEST["tables"]],
     ]
     assert result == {
         "reviews": {"files": 1, "rows": 2},
@@ -113,21 +140,55 @@ def test_snowflake_refresh_runs_one_refresh_per_table_and_checks_the_registered_
     assert conn.closed
 
 
-def test_snowflake_refresh_fails_when_the_run_manifest_is_not_registered():
+def test_snowflake_views_read_each_source_from_its_segment_or_its_own_files(lake):
+    import json
+
+    from shoplake.core import compaction, layout
+
+    # Given a live segment holding the first source, and a second source outside it
+    tags = lake.list_tags(layout.source_manifests_prefix("s3://processed", "reviews"))
+    segment_id = "20261204T013912598274Z-f548ed75"
+    other = "fedcba9876543210"
+    segment = {
+        "segment_id": segment_id,
+        "sources": {SID: {"tag": next(iter(tags.values())), "run_id": "reviews-r2"}},
+        "tables": {},
+        "rows": 3,
+    }
+    lake.put_bytes(layout.segment_manifest_uri("s3://processed", "reviews", segment_id), json.dumps(segment).encode())
+    lake.put_bytes(layout.source_manifest_uri("s3://processed", "reviews", other), json.dumps(MANIFEST).encode())
+    state = compaction.lake_state(lake, "s3://processed", "reviews")
+
+    sql, params = SnowflakeWarehouse(None, "SHOPLAKE", "RAW").view_statement(REVIEWS.table("reviews"), state)
+
+    # Then the view reads the second source's files and the segment's, the ids bound as parameters
+    assert sql == _view(
+        "reviews",
+        'SELECT {cols} FROM "SHOPLAKE"."RAW"."REVIEWS__SOURCES" WHERE SOURCE_ID IN (%s) UNION ALL '
+        'SELECT {cols} FROM "SHOPLAKE"."RAW"."REVIEWS__SEGMENTS" WHERE SEGMENT_ID IN (%s)',
+    )
+    assert params == (other, segment_id)
+    # and an id that is not one of ours never reaches SQL
+    state.live[0]["segment_id"] = "x') OR 1=1 --"
+    with pytest.raises(errors.ConfigurationError, match="not a segment id"):
+        SnowflakeWarehouse(None, "SHOPLAKE", "RAW").view_statement(REVIEWS.table("reviews"), state)
+
+
+def test_snowflake_refresh_fails_when_the_run_manifest_is_not_registered(lake):
     cursor = FakeCursor({**{t: _keys(t) for t in MANIFEST["tables"]}, "pipeline_runs": []})
     with pytest.raises(errors.WarehouseRefreshError, match="pipeline_runs: '_manifests/reviews/runs/reviews-r2.json'"):
-        SnowflakeWarehouse(lambda: FakeConnection(cursor), "SHOPLAKE", "RAW").refresh(
+        SnowflakeWarehouse(lambda: FakeConnection(cursor), "SHOPLAKE", "RAW", lake).refresh(
             REVIEWS, "s3://processed", MANIFEST
         )
 
 
-def test_snowflake_refresh_is_not_trusted_blindly():
+def test_snowflake_refresh_is_not_trusted_blindly(lake):
     # the previous run's file is still registered (its deletion was not picked up)
     stale = f"reviews/source={SID}/run=reviews-r1/review_year=2014/part-0.parquet"
     cursor = FakeCursor({"reviews": [*_keys("reviews"), stale], "review_images": [], "reviews_quarantine": []})
     conn = FakeConnection(cursor)
     with pytest.raises(errors.WarehouseRefreshError, match="0 committed files are not registered and 1 registered"):
-        SnowflakeWarehouse(lambda: conn, "SHOPLAKE", "RAW").refresh(REVIEWS, "s3://processed", MANIFEST)
+        SnowflakeWarehouse(lambda: conn, "SHOPLAKE", "RAW", lake).refresh(REVIEWS, "s3://processed", MANIFEST)
     assert conn.closed
 
 

@@ -39,7 +39,7 @@ def refresh_warehouse(settings, store: ObjectStore, *, dataset: str, source_id: 
     else:
         from shoplake.core.warehouse.snowflake import SnowflakeWarehouse
 
-        tables = SnowflakeWarehouse.from_settings(settings).refresh(ds, processed_root, manifest)
+        tables = SnowflakeWarehouse.from_settings(settings, store).refresh(ds, processed_root, manifest)
     return {"warehouse": settings.warehouse, "tables": tables, "counts": manifest["counts"]}
 
 
