@@ -17,10 +17,12 @@ local store's stand-in tag).
   sources' own files again, until the next compaction folds them into a new segment. So a
   source is read from exactly one place, whatever order writers and readers run in.
 * **Commit is one PUT.** The segment's files are written first, the row counts reconciled
-  against the source manifests, then its manifest is written: a reader lists it or it does not.
+  against the source manifests (and, on Snowflake, the files registered), then its manifest
+  is written: a reader lists it or it does not.
   A merge writes the merged segment first; a reader that still sees the old ones drops any
   segment holding a source a newer live segment holds. Files of retired segments are deleted
-  only after the caller has switched its readers (``after_commit``).
+  only after the caller has switched its readers (``after_commit``), and in the cloud only
+  after a grace period (``Policy.retire_after_seconds``).
 * **Readers list, they do not read every manifest.** Liveness comes from one listing of the
   source manifests with their tags (``ObjectStore.list_tags``: 1,000 keys per S3 request); only
   the sources no live segment holds have their manifests read.
@@ -53,6 +55,10 @@ class Policy:
     fanout: int = 4  # this many live segments of one tier merge into one of the next tier
     max_source_rows: int = 200_000  # a source this large keeps its own files (they are big already)
     max_segment_rows: int = 5_000_000  # a segment this large is not merged again
+    # How long a retired segment's files outlive it. 0 where every reader switches before the
+    # files go (the local warehouse, under its writer lock); in the cloud a view re-created a
+    # moment earlier from an older state may still name the segment, until the next refresh.
+    retire_after_seconds: int = 0
 
     def tier(self, segment: dict[str, Any]) -> int:
         """0 for a segment of up to fanout × min_sources sources, 1 up to fanout² × min_sources, …"""
@@ -71,6 +77,8 @@ class LakeState:
     sources: dict[str, str]  # source id -> manifest tag
     live: list[dict[str, Any]] = field(default_factory=list)  # newest first
     retired: list[dict[str, Any]] = field(default_factory=list)  # stale or superseded
+    # retired earlier, files kept for Policy.retire_after_seconds (the manifest says since when)
+    retiring: list[dict[str, Any]] = field(default_factory=list)
 
     def covered(self) -> set[str]:
         return {sid for seg in self.live for sid in seg["sources"]}
@@ -95,6 +103,9 @@ def lake_state(store: ObjectStore, processed_root: str, dataset: str) -> LakeSta
     for uri in sorted(segment_uris, reverse=True):  # ids sort by creation time: newest first
         segment = _read_if_there(store, uri)
         if segment is None:  # retired between the listing and the read
+            continue
+        if "retired_at" in segment:
+            state.retiring.append(segment)
             continue
         exact = all(sources.get(sid) == entry["tag"] for sid, entry in segment["sources"].items())
         if exact and held.isdisjoint(segment["sources"]):
@@ -177,12 +188,20 @@ def compact(
     *,
     policy: Policy = Policy(),  # noqa: B008 - frozen
     force: bool = False,
-    after_commit: Callable[[], None] | None = None,
+    before_commit: Callable[[dict[str, Any]], None] | None = None,
+    after_commit: Callable[[dict[str, Any] | None], None] | None = None,
+    after_retire: Callable[[list[dict[str, Any]]], None] | None = None,
 ) -> dict[str, Any]:
     """Write one segment if the policy says one is due (``force``: any small uncovered source
-    is enough); then retire what it replaces and any stale segment. ``after_commit`` runs after
-    the new segment's manifest is written and before retired segments' files are deleted: the
-    place to switch readers to the new file set (the DuckDB views)."""
+    is enough); then retire what it replaces and any stale segment.
+
+    ``before_commit(segment)`` runs once the segment's files are written and reconciled, before
+    its manifest makes it visible (Snowflake registers the files; an error there leaves no
+    segment). ``after_commit(segment)`` runs after the new segment's manifest is written (``None``: only
+    stale segments retire) and before retired segments' files are deleted: the place to switch
+    readers to the new file set (the DuckDB views; Snowflake's registration and views).
+    ``after_retire(segments)`` runs once their files are gone (Snowflake drops their
+    registrations): at once, or on the first compaction after ``retire_after_seconds``."""
     state = lake_state(store, processed_root, dataset.name)
     cache: dict[str, dict[str, Any]] = {}
 
@@ -193,11 +212,20 @@ def compact(
 
     chosen = plan(state, manifest, policy, force)
     report: dict[str, Any] = {"dataset": dataset.name, "segment": None, "sources": 0, "files_before": 0}
+    segment = None
     if chosen is not None:
         sources, merged = chosen
         segment = _write_segment(
             store, processed_root, dataset, {sid: (state.sources[sid], manifest(sid)) for sid in sources}
         )
+        try:
+            if before_commit is not None:
+                before_commit(segment)
+        except Exception:
+            store.delete([f for files in segment["tables"].values() for f in files])
+            raise
+        body = json.dumps(segment, indent=2).encode()
+        store.put_bytes(layout.segment_manifest_uri(processed_root, dataset.name, segment["segment_id"]), body)
         report.update(
             segment=segment["segment_id"],
             sources=len(sources),
@@ -207,13 +235,28 @@ def compact(
             files_after=sum(len(f) for f in segment["tables"].values()),
         )
         state.retired.extend(merged)
-    if after_commit is not None and (chosen is not None or state.retired):
-        after_commit()
-    # Retire: the manifest first (readers stop listing it), then its files.
-    for segment in state.retired:
-        store.delete([layout.segment_manifest_uri(processed_root, dataset.name, segment["segment_id"])])
-        store.delete([f for files in segment["tables"].values() for f in files])
+    if after_commit is not None and (segment is not None or state.retired):
+        after_commit(segment)
+    # Retire: the manifest first (readers stop listing it), then its files, now or after the grace period.
+    now = datetime.now(UTC)
+    due = [
+        old
+        for old in state.retiring
+        if (now - datetime.fromisoformat(old["retired_at"])).total_seconds() >= policy.retire_after_seconds
+    ]
+    for old in state.retired:
+        uri = layout.segment_manifest_uri(processed_root, dataset.name, old["segment_id"])
+        if policy.retire_after_seconds > 0:
+            store.put_bytes(uri, json.dumps(old | {"retired_at": now.isoformat()}, indent=2).encode())
+        else:
+            due.append(old)
+    for old in due:
+        store.delete([layout.segment_manifest_uri(processed_root, dataset.name, old["segment_id"])])
+        store.delete([f for files in old["tables"].values() for f in files])
+    if after_retire is not None and due:
+        after_retire(due)
     report["retired"] = [s["segment_id"] for s in state.retired]
+    report["deleted"] = [s["segment_id"] for s in due]
     return report
 
 
@@ -270,7 +313,4 @@ def _write_segment(
         "row_counts": row_counts,
         "rows": sum(row_counts.values()),
     }
-    store.put_bytes(
-        layout.segment_manifest_uri(processed_root, dataset.name, segment_id), json.dumps(segment, indent=2).encode()
-    )
     return segment

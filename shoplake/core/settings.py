@@ -111,6 +111,15 @@ class RefreshWarehouseSettings(_Settings):
         return self
 
 
+class CompactLakeSettings(RefreshWarehouseSettings):
+    # Compaction announces nothing: the rows it rewrites are the ones already announced.
+    warehouse_events_queue_url: str | None = None
+    compaction_min_sources: PositiveInt = 4
+    compaction_fanout: PositiveInt = 4
+    # a view re-created from an older state may name a retired segment until the next refresh
+    compaction_retire_after_seconds: int = 3600
+
+
 class GenerateCartEventsSettings(_Settings):
     """The scheduled cart-event generator: where it writes and how much the simulated shop sells."""
 

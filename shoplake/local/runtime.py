@@ -214,6 +214,13 @@ class LocalCloud:
                 "CDC_LAG_SECONDS": str(self.cdc_lag_seconds),
                 "CDC_BATCH_ROWS": str(self.cdc_batch_rows),
             },
+            "compactLake": {
+                "PROCESSED_BUCKET": bucket_name("processed"),
+                "WAREHOUSE": "duckdb",
+                "DUCKDB_PATH": str(self.home / "warehouse.duckdb"),
+                # the views switch under the warehouse's writer lock before retired files go
+                "COMPACTION_RETIRE_AFTER_SECONDS": "0",
+            },
         }[name]
         return {**common, **specific}
 
@@ -400,8 +407,8 @@ class LocalCloud:
     def compact(
         self, datasets: Iterable[str] | None = None, *, force: bool = False, policy=None
     ) -> list[dict[str, Any]]:
-        """Compact each dataset's small sources where due (``force``: wherever there is anything
-        to merge); one report per dataset (shoplake.core.compaction.compact)."""
+        """Compact these datasets' small sources now, where due (``force``: wherever there is
+        anything to merge); one report per dataset (shoplake.core.compaction.compact)."""
         from shoplake.core.warehouse.duckdb import DuckDBWarehouse
         from shoplake.datasets import DATASETS
 
@@ -411,6 +418,20 @@ class LocalCloud:
             warehouse.compact(DATASETS[name], processed_root, force=force, policy=policy)
             for name in (datasets or DATASETS)
         ]
+
+    def compact_scheduled(self, now: datetime | None = None) -> list[dict[str, Any]]:
+        """One run of the compaction function, called as its schedule would: every dataset
+        compacted where due, one report each."""
+        event = scheduled_event(
+            now or datetime.now(UTC), f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{SERVICE}-{STAGE}-compaction-schedule"
+        )
+        response = self.client("lambda").invoke(
+            FunctionName=f"{SERVICE}-{STAGE}-compactLake", Payload=json.dumps(event).encode()
+        )
+        payload = json.loads(response["Payload"].read() or b"null")
+        if response.get("FunctionError"):
+            raise RuntimeError(f"compactLake failed: {payload.get('errorType')}: {payload.get('errorMessage')}")
+        return payload["datasets"]
 
     def deliver_transform_events(self, *, on_state=None) -> list[dict[str, Any]]:
         """EventBridge for the transform's custom bus: deliver the events transform runs left in

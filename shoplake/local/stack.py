@@ -20,6 +20,7 @@ FUNCTIONS = {
     "generateCartEvents": "handlers.generate_cart_events.handler",
     "exportPromotions": "handlers.export_promotions.handler",
     "extractChanges": "handlers.extract_changes.handler",
+    "compactLake": "handlers.compact_lake.handler",
 }
 GLUE_JOBS = {"CleanGlueJob": "clean", "FlattenGlueJob": "flatten", "CleanAndFlattenGlueJob": "clean_and_flatten"}
 # serverless.yml's params.default.smallObjectBytes (a test keeps them equal): objects up to this

@@ -135,11 +135,11 @@ def watch(
                         cloud.record(r)
                     if report_transform is not None:
                         report_transform(summary)
-                published = sorted({a["dataset"] for r in results for a in r.announcements})
-                if published:
-                    # Merge small sources into segments once enough have piled up (rows unchanged,
-                    # so no transform follows): the lake stays fast as files land.
-                    for compacted in cloud.compact(published):
+                if any(r.announcements for r in results):
+                    # The compaction function's run (its schedule, here after each batch that
+                    # published): small sources merge into segments once enough have piled up.
+                    # Rows are unchanged, so no transform follows; the lake stays fast as files land.
+                    for compacted in cloud.compact_scheduled():
                         if compacted["segment"] and report_compaction is not None:
                             report_compaction(compacted)
                 wakeup.wait(poll_seconds)

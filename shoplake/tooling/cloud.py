@@ -43,6 +43,7 @@ def document() -> dict[str, Any]:
     tables = [f"{t.name}/" for ds in datasets for t in ds.tables]
     work = [_key(layout.work_prefix("s3://b", ds.name, "RUN")).removesuffix("RUN/") for ds in datasets]
     manifests = [_key(layout.source_manifests_prefix("s3://b", ds.name)).removesuffix("sources/") for ds in datasets]
+    segment_manifests = [_key(layout.segment_manifests_prefix("s3://b", ds.name)) for ds in datasets]
     return {
         "datasets": [ds.name for ds in datasets],
         # EventBridge rule: new objects under a landing prefix start the pipeline.
@@ -60,6 +61,8 @@ def document() -> dict[str, Any]:
         "workObjects": _objects("ProcessedBucket", work),
         "workPrefixes": [f"{p}*" for p in work],
         "manifestObjects": _objects("ProcessedBucket", manifests),
+        # What compaction writes besides _segments/: each dataset's segment manifests.
+        "segmentManifestObjects": _objects("ProcessedBucket", segment_manifests),
         "manifestPrefixes": [f"{p}*" for p in manifests],
     }
 

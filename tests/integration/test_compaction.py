@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from shoplake.core.layout import source_id
+from shoplake.core.settings import reset_cold_start_caches
 from shoplake.local.stack import bucket_name
 
 REAL = Path(__file__).resolve().parents[3] / "shared" / "real-data" / "amazon-reviews"
@@ -48,11 +49,18 @@ def test_compaction_keeps_every_row_and_a_redelivered_source_replaces_its_rows(c
     before = snapshot(cloud)
     files_before = {t: view_files(cloud, t) for t in TABLES}
 
-    # When the two sources are compacted
-    [report] = cloud.compact(["reviews"], force=True)
+    # When the compaction function runs on its schedule, set to compact two small sources
+    function = cloud.client("lambda").get_function_configuration(FunctionName="shoplake-local-compactLake")
+    cloud.client("lambda").update_function_configuration(
+        FunctionName="shoplake-local-compactLake",
+        Environment={"Variables": function["Environment"]["Variables"] | {"COMPACTION_MIN_SOURCES": "2"}},
+    )
+    reset_cold_start_caches()  # its settings are read again, as by a new Lambda sandbox
+    reports = cloud.compact_scheduled()
+    [report] = [r for r in reports if r["segment"]]
 
     # Then one segment holds both, every row and type is the same, and the views read fewer files
-    assert report["sources"] == 2
+    assert (report["dataset"], report["sources"]) == ("reviews", 2)
     assert report["rows"] == sum(len(before[t]) for t in TABLES)
     assert snapshot(cloud) == before
     for t in TABLES:

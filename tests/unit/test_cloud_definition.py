@@ -60,6 +60,7 @@ FUNCTIONS = {  # serverless function key -> (handler module, role, settings clas
     ),
     "exportPromotions": ("handlers/export_promotions.py", "ExportPromotionsRole", settings.ExportPromotionsSettings),
     "extractChanges": ("handlers/extract_changes.py", "ExtractChangesRole", settings.ExtractChangesSettings),
+    "compactLake": ("handlers/compact_lake.py", "CompactLakeRole", settings.CompactLakeSettings),
 }
 # Packaged once more, with params set, where a test needs what a `--param` does to the template.
 VARIANTS = {"dev-cart-events-generator": ("dev", ("--param", "cartEventsGenerator=true"))}
@@ -829,6 +830,18 @@ def test_function_environments(dev):
             "CDC_LAG_SECONDS": "30",
             "CDC_BATCH_ROWS": "500000",
         },
+        "CompactLakeLambdaFunction": {
+            **COMMON_ENV,
+            "PROCESSED_BUCKET": {"Ref": "ProcessedBucket"},
+            "WAREHOUSE": "snowflake",
+            "SNOWFLAKE_SECRET_NAME": "shoplake/dev/snowflake",
+            "SNOWFLAKE_DATABASE": "SHOPLAKE_DEV",
+            "SNOWFLAKE_SCHEMA": "RAW",
+            "SNOWFLAKE_STAGE": "RAW.PROCESSED_STAGE",
+            "COMPACTION_MIN_SOURCES": "4",
+            "COMPACTION_FANOUT": "4",
+            "COMPACTION_RETIRE_AFTER_SECONDS": "3600",
+        },
     }
 
 
@@ -1031,6 +1044,22 @@ def test_role_permissions_for_each_function(dev):
                 "secretsmanager:GetSecretValue",
             ]
         ),
+        "CompactLakeRole": sorted(
+            [
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "xray:PutTraceSegments",
+                "xray:PutTelemetryRecords",
+                "s3:GetObject",  # the sources' files and manifests
+                "s3:ListBucket",
+                "s3:GetObject",  # segments
+                "s3:PutObject",
+                "s3:DeleteObject",
+                "s3:PutObject",  # segment manifests
+                "s3:DeleteObject",
+                "secretsmanager:GetSecretValue",
+            ]
+        ),
         "ExtractChangesRole": sorted(
             [
                 "logs:CreateLogStream",
@@ -1058,6 +1087,13 @@ def test_role_permissions_for_each_function(dev):
         "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}"
         ":secret:shoplake/dev/snowflake-??????"
     }
+    # compaction writes segments and their manifests, and nothing of the sources' (they stay the record)
+    assert _policy_statement(dev, "CompactLakeRole", "WriteSegments")["Resource"] == {
+        "Fn::Sub": "${ProcessedBucket.Arn}/_segments/*"
+    }
+    assert _policy_statement(dev, "CompactLakeRole", "WriteSegmentManifests")["Resource"] == [
+        {"Fn::Sub": f"${{ProcessedBucket.Arn}}/_manifests/{ds}/segments/*"} for ds in DATASETS
+    ]
     for _, role, _ in FUNCTIONS.values():
         function = role.removesuffix("Role")
         function = function[0].lower() + function[1:]

@@ -99,7 +99,7 @@ def test_merging_segments_never_shows_a_source_twice(store):
 
     # When the lowest tier holds `fanout` segments (a, b, c; d's is the fourth), the first three merge
     merged = compaction.compact(
-        store, ROOT, REVIEWS, policy=policy, after_commit=lambda: seen_between.append(files_now(store))
+        store, ROOT, REVIEWS, policy=policy, after_commit=lambda _segment: seen_between.append(files_now(store))
     )
 
     assert (merged["sources"], merged["merged"], merged["retired"]) == (3, segments, segments)
@@ -121,3 +121,104 @@ def test_a_segment_whose_rows_do_not_reconcile_is_not_committed(store):
     assert store.list(f"{ROOT}/_segments/") == []
     assert store.list(layout.segment_manifests_prefix(ROOT, "reviews")) == []
     assert len(files_now(store)) == 2
+
+
+def test_in_the_cloud_a_retired_segments_files_outlive_it_for_the_grace_period(store):
+    publish(store, "a", 2)
+    publish(store, "b", 1)
+    first = compaction.compact(store, ROOT, REVIEWS, force=True)
+    publish(store, "a", 1, run="r2")  # its segment goes stale
+    graced = compaction.Policy(retire_after_seconds=3600)
+
+    second = compaction.compact(store, ROOT, REVIEWS, policy=graced, force=True)
+
+    # the stale segment is retired (no reader uses it) but its files stay for the grace period
+    assert (second["retired"], second["deleted"]) == ([first["segment"]], [])
+    state = compaction.lake_state(store, ROOT, "reviews")
+    assert [s["segment_id"] for s in state.live] == [second["segment"]]
+    assert [s["segment_id"] for s in state.retiring] == [first["segment"]]
+    assert store.list(layout.segment_prefix(ROOT, "reviews", first["segment"]))
+    assert rows_read(store, files_now(store)) == ["a-2020-0", "b-2020-0"]
+    # a later compaction within the period keeps them; one after it deletes them
+    assert compaction.compact(store, ROOT, REVIEWS, policy=graced)["deleted"] == []
+    later = compaction.compact(store, ROOT, REVIEWS, policy=compaction.Policy(retire_after_seconds=0))
+    assert later["deleted"] == [first["segment"]]
+    assert not store.list(layout.segment_prefix(ROOT, "reviews", first["segment"]))
+    assert store.list(layout.segment_manifests_prefix(ROOT, "reviews")) == [
+        layout.segment_manifest_uri(ROOT, "reviews", second["segment"])
+    ]
+
+
+class SnowflakeLake:
+    """Answers like Snowflake over the lake: REFRESH '<path>' registers exactly the objects under
+    the path that the external table's pattern takes; EXTERNAL_TABLE_FILES lists them."""
+
+    def __init__(self, store):
+        self.store, self.registered, self.executed, self._rows = store, {}, [], []
+
+    def cursor(self):
+        return self
+
+    def close(self):
+        pass
+
+    def execute(self, sql, params=()):
+        self.executed.append((sql, params))
+        if sql.startswith("ALTER EXTERNAL TABLE"):
+            table = sql.split()[3].rsplit(".", 1)[1].strip('"')
+            keys = [u.removeprefix(f"{ROOT}/") for u in self.store.list(f"{ROOT}/{params[0]}")]
+            kind = "/_segments/" if table.endswith("__SEGMENTS") else "/source="
+            self.registered[table] = {k for k in self.registered.get(table, set()) if not k.startswith(params[0])}
+            self.registered[table] |= {k for k in keys if kind in f"/{k}" and k.endswith(".parquet")}
+        elif "EXTERNAL_TABLE_FILES" in sql:
+            table = params[0].rsplit(".", 1)[1]
+            self._rows = [(k,) for k in sorted(self.registered.get(table, ())) if k.startswith(params[1])]
+        return self
+
+    def fetchall(self):
+        return self._rows
+
+
+def test_on_snowflake_a_segment_is_registered_before_it_is_committed_and_the_views_follow(store, monkeypatch):
+    from types import SimpleNamespace
+
+    from shoplake.core import warehouse
+    from shoplake.core.warehouse import snowflake
+
+    lake = SnowflakeLake(store)
+    monkeypatch.setattr(snowflake, "connect_from_secret", lambda *_: lake)
+    settings = SimpleNamespace(
+        processed_bucket="processed",
+        warehouse="snowflake",
+        snowflake_secret_name="s",
+        snowflake_database="SHOPLAKE",
+        snowflake_schema="RAW",
+    )
+    sids = sorted(publish(store, name, 1) for name in "abcd")
+
+    report = warehouse.compact_lake(settings, store, dataset="reviews")
+
+    segment = report["segment"]
+    [manifest] = store.list(layout.segment_manifests_prefix(ROOT, "reviews"))
+    assert manifest.endswith(f"{segment}.json")
+    # the segment's files were registered (and checked) first, then the views re-created to read it
+    refreshes = [p[0] for sql, p in lake.executed if sql.startswith("ALTER EXTERNAL TABLE")]
+    assert refreshes == [f"_segments/{t.name}/{segment}/" for t in REVIEWS.tables]
+    assert lake.registered["REVIEWS__SEGMENTS"] == {f"_segments/reviews/{segment}/part-00000.parquet"}
+    views = [(sql, p) for sql, p in lake.executed if sql.startswith("CREATE OR REPLACE VIEW")]
+    assert [sql.split()[4] for sql, _ in views] == [f'"SHOPLAKE"."RAW"."{t.name.upper()}"' for t in REVIEWS.tables]
+    assert all("SEGMENT_ID IN (%s)" in sql and "SOURCE_ID" not in sql and p == (segment,) for sql, p in views)
+
+    # When one source is delivered again, the next compaction replaces the stale segment and
+    # drops its registrations once its files are gone
+    publish(store, "a", 2, run="r2")
+    lake.executed.clear()
+    second = warehouse.compact_lake(settings, store, dataset="reviews", policy=compaction.Policy(min_sources=4))
+
+    assert second["retired"] == second["deleted"] == [segment]
+    refreshes = [p[0] for sql, p in lake.executed if sql.startswith("ALTER EXTERNAL TABLE")]
+    assert refreshes == [f"_segments/{t.name}/{s}/" for s in (second["segment"], segment) for t in REVIEWS.tables]
+    assert lake.registered["REVIEWS__SEGMENTS"] == {f"_segments/reviews/{second['segment']}/part-00000.parquet"}
+    assert json.loads(store.get_bytes(layout.segment_manifest_uri(ROOT, "reviews", second["segment"])))[
+        "sources"
+    ].keys() == set(sids)

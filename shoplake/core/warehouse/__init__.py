@@ -43,6 +43,32 @@ def refresh_warehouse(settings, store: ObjectStore, *, dataset: str, source_id: 
     return {"warehouse": settings.warehouse, "tables": tables, "counts": manifest["counts"]}
 
 
+def compact_lake(settings, store: ObjectStore, *, dataset: str, policy=None) -> dict[str, Any]:
+    """Compact one dataset's small sources if due (shoplake.core.compaction), switching the
+    configured warehouse's readers to the new file set before retired segments' files go."""
+    from shoplake.core import compaction
+
+    processed_root = f"s3://{settings.processed_bucket}"
+    ds = get_dataset(dataset)
+    policy = policy or compaction.Policy()
+    if settings.warehouse == "duckdb":
+        from shoplake.core.warehouse.duckdb import DuckDBWarehouse
+
+        return DuckDBWarehouse(settings.duckdb_path, store).compact(ds, processed_root, policy=policy)
+    from shoplake.core.warehouse.snowflake import SnowflakeWarehouse
+
+    snowflake = SnowflakeWarehouse.from_settings(settings, store)
+    return compaction.compact(
+        store,
+        processed_root,
+        ds,
+        policy=policy,
+        before_commit=lambda segment: snowflake.register_segment(ds, processed_root, segment),
+        after_commit=lambda _segment: snowflake.replace_views(ds, processed_root),
+        after_retire=lambda segments: snowflake.forget_segments(ds, processed_root, segments),
+    )
+
+
 # The transform DAG is scheduled on one Airflow asset per raw table; announcements of new data
 # (the refresh step's messages) are events on their own asset, turned into the tables' events.
 ANNOUNCEMENTS_ASSET_URI = "shoplake://warehouse/announcements"

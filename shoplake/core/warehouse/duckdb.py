@@ -161,7 +161,7 @@ class DuckDBWarehouse:
                 dataset,
                 policy=policy or compaction.Policy(),
                 force=force,
-                after_commit=lambda: self.rebuild_views(dataset, processed_root),
+                after_commit=lambda _segment: self.rebuild_views(dataset, processed_root),
             )
 
     def run_manifests(self, processed_root: str) -> list[str]:

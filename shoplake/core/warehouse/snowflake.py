@@ -163,24 +163,44 @@ class SnowflakeWarehouse:
             conn.close()
         return result
 
-    def publish_segments(
-        self, dataset: Dataset, processed_root: str, committed: list[dict[str, Any]], retired: list[dict[str, Any]]
-    ) -> None:
-        """After a compaction: register the committed segments' files (checked), re-create the
-        views, and drop the retired segments' registrations (call again after their files went)."""
+    def segment_statements(self, dataset: Dataset, processed_root: str, segment: dict[str, Any]):
+        """(table, sql, params): one REFRESH of the segment's path per table of the segments' external tables."""
+        out = []
+        for table in dataset.tables:
+            path = S3Uri.parse(layout.segment_prefix(processed_root, table.name, segment["segment_id"])).key
+            target = qualified(self.database, self.schema, segments_table(table.name))
+            out.append((table, f"ALTER EXTERNAL TABLE {target} REFRESH %s", (path,)))
+        return out
+
+    def register_segment(self, dataset: Dataset, processed_root: str, segment: dict[str, Any]) -> None:
+        """Before a compaction commits ``segment``: register its files, and check they are."""
         conn = self._connect()
         try:
             cur = conn.cursor()
-            for segment in [*committed, *retired]:
-                keep = segment in committed
-                for table in dataset.tables:
-                    path = S3Uri.parse(layout.segment_prefix(processed_root, table.name, segment["segment_id"])).key
-                    target = qualified(self.database, self.schema, segments_table(table.name))
-                    cur.execute(f"ALTER EXTERNAL TABLE {target} REFRESH %s", (path,))
-                    if keep:
-                        expected = {S3Uri.parse(f).key for f in segment["tables"].get(table.name, [])}
-                        self._check_registered(cur, segments_table(table.name), path, expected, table.name)
-            self._replace_views(cur, dataset, processed_root)
+            for table, sql, params in self.segment_statements(dataset, processed_root, segment):
+                cur.execute(sql, params)
+                expected = {S3Uri.parse(f).key for f in segment["tables"].get(table.name, [])}
+                self._check_registered(cur, segments_table(table.name), params[0], expected, table.name)
+        finally:
+            conn.close()
+
+    def replace_views(self, dataset: Dataset, processed_root: str) -> None:
+        """Re-create the dataset's views from the lake's state (after a compaction committed or
+        retired segments)."""
+        conn = self._connect()
+        try:
+            self._replace_views(conn.cursor(), dataset, processed_root)
+        finally:
+            conn.close()
+
+    def forget_segments(self, dataset: Dataset, processed_root: str, segments: list[dict[str, Any]]) -> None:
+        """Once retired segments' files are deleted: REFRESH their paths, dropping their registrations."""
+        conn = self._connect()
+        try:
+            cur = conn.cursor()
+            for segment in segments:
+                for _table, sql, params in self.segment_statements(dataset, processed_root, segment):
+                    cur.execute(sql, params)
         finally:
             conn.close()
 
