@@ -42,7 +42,8 @@ _YAML_HEADER = """\
 # GENERATED from the dataset contracts (shoplake/datasets/) by shoplake/tooling/dbt.py: do not edit;
 # change a contract and run `.venv/bin/python -m shoplake.tooling.generate` (a test fails while this
 # file and the contracts disagree). Locally these are DuckDB views raw.* over the committed Parquet,
-# in the cloud Snowflake external tables RAW.*: the same names and columns; the database is the target's.
+# in the cloud Snowflake views RAW.* over external tables: the same names and columns; the database is
+# the target's. Both read each source once, from its own files or a compacted segment.
 """
 
 
