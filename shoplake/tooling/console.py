@@ -85,7 +85,8 @@ def format_value(v) -> str:
 def compaction_line(c: dict) -> str:
     """One line for a compaction: how many sources went into the segment, and the files saved."""
     merged = f", merging {len(c['merged'])} segments" if c.get("merged") else ""
+    sources = f"{c['sources']} {c['dataset']} source{'' if c['sources'] == 1 else 's'}"
     return (
-        f"compacted {c['sources']} {c['dataset']} sources into segment {c['segment']}{merged}: "
+        f"compacted {sources} into segment {c['segment']}{merged}: "
         f"{c['files_before']:,} files → {c['files_after']:,}, {c['rows']:,} rows"
     )
