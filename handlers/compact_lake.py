@@ -39,10 +39,15 @@ def handler(event: EventBridgeModel, context: LambdaContext) -> dict:
     )
     reports = []
     for name in DATASETS:
-        report = compact_lake(s, store, dataset=name, policy=policy)
-        reports.append(report)
-        if report["segment"] or report["retired"]:
-            logger.info("compacted", extra=report)
-            metrics.add_metric(name="SourcesCompacted", unit=MetricUnit.Count, value=report["sources"])
-            metrics.add_metric(name="SegmentsRetired", unit=MetricUnit.Count, value=len(report["retired"]))
+        # One segment per compaction, so a burst of small sources takes several: go on while
+        # segments come and the run has time for another (a merge of 1 M rows takes about a minute).
+        while True:
+            report = compact_lake(s, store, dataset=name, policy=policy)
+            reports.append(report)
+            if report["segment"] or report["retired"]:
+                logger.info("compacted", extra=report)
+                metrics.add_metric(name="SourcesCompacted", unit=MetricUnit.Count, value=report["sources"])
+                metrics.add_metric(name="SegmentsRetired", unit=MetricUnit.Count, value=len(report["retired"]))
+            if not report["segment"] or context.get_remaining_time_in_millis() < 300_000:
+                break
     return {"datasets": reports}

@@ -54,7 +54,9 @@ class Policy:
     min_sources: int = 4  # compact once this many small sources sit outside every live segment
     fanout: int = 4  # this many live segments of one tier merge into one of the next tier
     max_source_rows: int = 200_000  # a source this large keeps its own files (they are big already)
-    max_segment_rows: int = 5_000_000  # a segment this large is not merged again
+    # No segment grows past this (a merge holds its rows in memory: ~1 GB at the default), and a
+    # segment this large is not merged again.
+    max_segment_rows: int = 1_000_000
     # How long a retired segment's files outlive it. 0 where every reader switches before the
     # files go (the local warehouse, under its writer lock); in the cloud a view re-created a
     # moment earlier from an older state may still name the segment, until the next refresh.
@@ -162,23 +164,39 @@ def plan(state: LakeState, manifests: Callable[[str], dict[str, Any]], policy: P
     ``fanout - 1`` segments per tier plus fewer than ``min_sources`` sources' own files.
     ``force`` merges every segment below ``max_segment_rows`` and every small source into one.
     """
-    small = [sid for sid in state.uncovered() if sum(manifests(sid)["row_counts"].values()) <= policy.max_source_rows]
+    rows = {sid: sum(manifests(sid)["row_counts"].values()) for sid in state.uncovered()}
+    small = [sid for sid, n in rows.items() if n <= policy.max_source_rows]
     mergeable = [seg for seg in state.live if seg["rows"] < policy.max_segment_rows]
     if force:
         merge = mergeable if len(mergeable) > 1 or (mergeable and small) else []
-        if not merge and not small:
+        merge, room = _within(merge, [seg["rows"] for seg in merge], policy.max_segment_rows)
+        small, _ = _within(small, [rows[sid] for sid in small], room)
+        if not small and len(merge) < 2:
             return None
         return small + sorted(sid for seg in merge for sid in seg["sources"]), merge
     if len(small) >= policy.min_sources:
-        return small, []
+        # a burst of small sources: the first max_segment_rows of them now, the rest next time
+        return _within(small, [rows[sid] for sid in small], policy.max_segment_rows)[0], []
     tiers: dict[int, list[dict[str, Any]]] = {}
     for seg in mergeable:
         tiers.setdefault(policy.tier(seg), []).append(seg)
     for tier in sorted(tiers):
         if len(tiers[tier]) >= policy.fanout:
             merge = sorted(tiers[tier], key=lambda seg: seg["segment_id"])[: policy.fanout]
-            return sorted(sid for seg in merge for sid in seg["sources"]), merge
+            if sum(seg["rows"] for seg in merge) <= policy.max_segment_rows:
+                return sorted(sid for seg in merge for sid in seg["sources"]), merge
     return None
+
+
+def _within(items: list, sizes: list[int], budget: int) -> tuple[list, int]:
+    """The longest prefix of ``items`` whose sizes fit the budget (at least one item), and what is left of it."""
+    taken, used = [], 0
+    for item, size in zip(items, sizes, strict=True):
+        if taken and used + size > budget:
+            break
+        taken.append(item)
+        used += size
+    return taken, budget - used
 
 
 def compact(

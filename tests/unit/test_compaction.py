@@ -222,3 +222,19 @@ def test_on_snowflake_a_segment_is_registered_before_it_is_committed_and_the_vie
     assert json.loads(store.get_bytes(layout.segment_manifest_uri(ROOT, "reviews", second["segment"])))[
         "sources"
     ].keys() == set(sids)
+
+
+def test_no_segment_grows_past_max_segment_rows_and_a_burst_takes_several_compactions(store):
+    policy = compaction.Policy(min_sources=2, fanout=2, max_segment_rows=7)
+    for name in "abcde":
+        publish(store, name, 3)
+
+    sizes = []
+    while (report := compaction.compact(store, ROOT, REVIEWS, policy=policy))["segment"]:
+        sizes.append((report["sources"], report["rows"]))
+
+    # 3 + 3 fit in 7, a third source would not; the fifth waits for a partner; two segments of
+    # 6 rows would make 12, so they are not merged
+    assert sizes == [(2, 6), (2, 6)]
+    assert len(files_now(store)) == 3
+    assert rows_read(store, files_now(store)) == sorted(f"{n}-2020-{i}" for n in "abcde" for i in range(3))
