@@ -50,4 +50,6 @@ def handler(event: EventBridgeModel, context: LambdaContext) -> dict:
                 metrics.add_metric(name="SegmentsRetired", unit=MetricUnit.Count, value=len(report["retired"]))
             if not report["segment"] or context.get_remaining_time_in_millis() < 300_000:
                 break
+    # every run reports how many segments it wrote (0 too), so the metric's absence means a missed run
+    metrics.add_metric(name="SegmentsWritten", unit=MetricUnit.Count, value=sum(1 for r in reports if r["segment"]))
     return {"datasets": reports}
