@@ -31,6 +31,7 @@ import importlib
 import importlib.util
 import json
 import os
+import sys
 import threading
 import time
 import traceback
@@ -96,21 +97,36 @@ class FunctionLogs:
 
     def __init__(self):
         self._local = threading.local()
+        # The stdout in effect before a function's invocation redirected it: where the main
+        # thread's prints go meanwhile (``redirect_stdout`` swaps ``sys.stdout`` for every thread).
+        self.outer = None
 
-    def open(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._local.file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
+    def begin(self, path: Path | None) -> FunctionLogs:
+        """This thread runs a function now; its prints go to ``path`` (or nowhere)."""
+        self._local.inside = True
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._local.file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by end()
         return self
 
-    def close(self) -> None:
+    def end(self) -> None:
         f = getattr(self._local, "file", None)
         if f is not None:
             f.close()
             self._local.file = None
+        self._local.inside = False
 
     def write(self, text: str) -> int:
         f = getattr(self._local, "file", None)
-        return f.write(text) if f is not None else len(text)
+        if f is not None:
+            return f.write(text)
+        if not getattr(self._local, "inside", False) and threading.current_thread() is threading.main_thread():
+            # the program's own output (a CLI line, a benchmark's figures) while a function runs
+            # in another thread: where it went before the redirect
+            return (self.outer or sys.__stdout__).write(text)
+        # a function's output outside its invocation (the Glue jobs' and the state machine's
+        # threads log through loggers bound to this stream): nowhere, as before
+        return len(text)
 
     def flush(self) -> None:
         f = getattr(self._local, "file", None)
@@ -162,15 +178,16 @@ class InProcessLambda:
         env = {str(k): str(v) for k, v in (fn.environment_vars or {}).items()}
         env["AWS_LAMBDA_FUNCTION_NAME"] = fn.function_name
         try:
+            if sys.stdout is not LAMBDA_STDOUT:
+                LAMBDA_STDOUT.outer = sys.stdout
             with patched_environ(env), contextlib.redirect_stdout(LAMBDA_STDOUT):
-                if self.log_dir is not None:
-                    LAMBDA_STDOUT.open(self.log_dir / f"{fn.function_name}.log")
+                LAMBDA_STDOUT.begin(self.log_dir / f"{fn.function_name}.log" if self.log_dir is not None else None)
                 try:
                     # Imported under the function's environment, as in a Lambda sandbox.
                     handler = resolve_callable(self.handlers[fn.function_name])
                     result = handler(event, context)
                 finally:
-                    LAMBDA_STDOUT.close()
+                    LAMBDA_STDOUT.end()
         except Exception as exc:  # reported to the caller exactly as Lambda reports it
             record.update(error=type(exc).__name__, seconds=time.time() - record["started"])
             response_headers["x-amz-function-error"] = "Unhandled"
