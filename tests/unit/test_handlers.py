@@ -104,3 +104,33 @@ def test_snowflake_warehouse_needs_its_connection_settings(monkeypatch):
     with pytest.raises(errors.ConfigurationError) as caught:
         RefreshWarehouseSettings.load()
     assert "WAREHOUSE=snowflake needs SNOWFLAKE_SECRET_NAME, SNOWFLAKE_SCHEMA, SNOWFLAKE_STAGE" in str(caught.value)
+
+
+def test_the_main_threads_output_is_not_lost_while_a_local_function_runs_in_another_thread(capsys):
+    import contextlib
+    import sys
+    import threading
+
+    from shoplake.local.adapters import LAMBDA_STDOUT
+
+    started, finish = threading.Event(), threading.Event()
+
+    def function():  # as InProcessLambda.invoke runs one, without a log directory
+        with contextlib.redirect_stdout(LAMBDA_STDOUT):
+            LAMBDA_STDOUT.begin(None)
+            started.set()
+            finish.wait(5)
+            print("from the function")
+            LAMBDA_STDOUT.end()
+
+    LAMBDA_STDOUT.outer = sys.stdout
+    thread = threading.Thread(target=function)
+    thread.start()
+    assert started.wait(5)
+    print("from the main thread")  # sys.stdout is the functions' stream now, for every thread
+    finish.set()
+    thread.join(5)
+
+    out = capsys.readouterr().out
+    assert "from the main thread" in out
+    assert "from the function" not in out
