@@ -61,6 +61,7 @@ def clone_source(store, processed_root: str, template: dict, k: int) -> dict:
     import duckdb
 
     from shoplake.core import layout
+    from shoplake.core.storage import write_json
     from shoplake.core.warehouse.duckdb import quote_literal
 
     uri = template["source_uri"].rsplit("/", 1)[0] + f"/many-{k:04d}.ndjson"
@@ -96,9 +97,8 @@ def clone_source(store, processed_root: str, template: dict, k: int) -> dict:
         "committed_at": ingested.isoformat().replace("+00:00", "Z"),
         "tables": tables,
     }
-    body = json.dumps(manifest, indent=2).encode()
-    store.put_bytes(layout.run_manifest_uri(processed_root, "reviews", run_id), body)
-    store.put_bytes(layout.source_manifest_uri(processed_root, "reviews", sid), body)
+    write_json(store, layout.run_manifest_uri(processed_root, "reviews", run_id), manifest)
+    write_json(store, layout.source_manifest_uri(processed_root, "reviews", sid), manifest)
     return manifest
 
 

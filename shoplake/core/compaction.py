@@ -44,7 +44,7 @@ from typing import Any
 
 from shoplake.core import errors, layout
 from shoplake.core.contracts import Dataset
-from shoplake.core.storage import ObjectStore
+from shoplake.core.storage import ObjectStore, read_json, write_json
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def current_files(store: ObjectStore, dataset: Dataset, state: LakeState) -> dic
 
 
 def _read_source_manifest(store: ObjectStore, processed_root: str, dataset: str, sid: str) -> dict[str, Any]:
-    return json.loads(store.get_bytes(layout.source_manifest_uri(processed_root, dataset, sid)))
+    return read_json(store, layout.source_manifest_uri(processed_root, dataset, sid))
 
 
 def _partition_value(uri: str, column: str | None) -> str | None:
@@ -166,10 +166,10 @@ def plan(state: LakeState, manifests: Callable[[str], dict[str, Any]], policy: P
     """
     rows = {sid: sum(manifests(sid)["row_counts"].values()) for sid in state.uncovered()}
     small = [sid for sid, n in rows.items() if n <= policy.max_source_rows]
-    mergeable = [seg for seg in state.live if seg["rows"] < policy.max_segment_rows]
+    mergeable = [seg for seg in state.live if _rows(seg) < policy.max_segment_rows]
     if force:
         merge = mergeable if len(mergeable) > 1 or (mergeable and small) else []
-        merge, room = _within(merge, [seg["rows"] for seg in merge], policy.max_segment_rows)
+        merge, room = _within(merge, [_rows(seg) for seg in merge], policy.max_segment_rows)
         small, _ = _within(small, [rows[sid] for sid in small], room)
         if not small and len(merge) < 2:
             return None
@@ -183,9 +183,13 @@ def plan(state: LakeState, manifests: Callable[[str], dict[str, Any]], policy: P
     for tier in sorted(tiers):
         if len(tiers[tier]) >= policy.fanout:
             merge = sorted(tiers[tier], key=lambda seg: seg["segment_id"])[: policy.fanout]
-            if sum(seg["rows"] for seg in merge) <= policy.max_segment_rows:
+            if sum(_rows(seg) for seg in merge) <= policy.max_segment_rows:
                 return sorted(sid for seg in merge for sid in seg["sources"]), merge
     return None
+
+
+def _rows(segment: dict[str, Any]) -> int:
+    return sum(segment["row_counts"].values())
 
 
 def _within(items: list, sizes: list[int], budget: int) -> tuple[list, int]:
@@ -242,13 +246,12 @@ def compact(
         except Exception:
             store.delete([f for files in segment["tables"].values() for f in files])
             raise
-        body = json.dumps(segment, indent=2).encode()
-        store.put_bytes(layout.segment_manifest_uri(processed_root, dataset.name, segment["segment_id"]), body)
+        write_json(store, layout.segment_manifest_uri(processed_root, dataset.name, segment["segment_id"]), segment)
         report.update(
             segment=segment["segment_id"],
             sources=len(sources),
             merged=[s["segment_id"] for s in merged],
-            rows=segment["rows"],
+            rows=_rows(segment),
             files_before=sum(len(f) for sid in sources for f in manifest(sid)["tables"].values()),
             files_after=sum(len(f) for f in segment["tables"].values()),
         )
@@ -265,7 +268,7 @@ def compact(
     for old in state.retired:
         uri = layout.segment_manifest_uri(processed_root, dataset.name, old["segment_id"])
         if policy.retire_after_seconds > 0:
-            store.put_bytes(uri, json.dumps(old | {"retired_at": now.isoformat()}, indent=2).encode())
+            write_json(store, uri, old | {"retired_at": now.isoformat()})
         else:
             due.append(old)
     for old in due:
@@ -294,10 +297,7 @@ def _write_segment(
         tables[table.name], row_counts[table.name] = [], 0
         if not uris:
             continue
-        # Spark's INT96 timestamps are read as microsecond instants and written back as INT96,
-        # so a reader sees the same types in a segment as in the sources' files.
-        files = [pq.ParquetFile(pa.BufferReader(store.get_bytes(u)), coerce_int96_timestamp_unit="us") for u in uris]
-        int96 = any(f.schema.column(i).physical_type == "INT96" for f in files for i in range(len(f.schema)))
+        files = [pq.ParquetFile(pa.BufferReader(store.get_bytes(u))) for u in uris]
         parts = []
         for uri, f in zip(uris, files, strict=True):
             part = f.read()
@@ -309,9 +309,7 @@ def _write_segment(
         if table.partition_by:  # sorted, so row groups' statistics prune on the partition column
             merged = merged.sort_by(table.partition_by)
         sink = io.BytesIO()
-        pq.write_table(
-            merged, sink, compression="snappy", row_group_size=122_880, use_deprecated_int96_timestamps=int96
-        )
+        pq.write_table(merged, sink, compression="snappy", row_group_size=122_880)
         dest = layout.segment_prefix(processed_root, table.name, segment_id) + "part-00000.parquet"
         store.put_bytes(dest, sink.getvalue())
         tables[table.name].append(dest)
@@ -329,6 +327,5 @@ def _write_segment(
         "sources": {sid: {"tag": tag, "run_id": m["run_id"]} for sid, (tag, m) in sorted(sources.items())},
         "tables": tables,
         "row_counts": row_counts,
-        "rows": sum(row_counts.values()),
     }
     return segment

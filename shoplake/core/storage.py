@@ -8,17 +8,20 @@ work unchanged; Spark is handed :meth:`ObjectStore.spark_path` (a local path or 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 from urllib.parse import quote, unquote
 
 import boto3
+
+from shoplake.core.errors import PublishedOutputMissing
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,19 @@ def _prune_empty_dirs(directory: Path, stop: Path) -> None:
         except OSError:
             return
         directory = directory.parent
+
+
+def read_json(store: ObjectStore, uri: str) -> dict[str, Any]:
+    """A JSON manifest; PublishedOutputMissing when it is not there."""
+    if not store.exists(uri):
+        raise PublishedOutputMissing(f"no manifest at {uri}")
+    return json.loads(store.get_bytes(uri))
+
+
+def write_json(store: ObjectStore, uri: str, document: Mapping[str, Any]) -> None:
+    """Write a JSON manifest with one PUT (a reader sees all of it or none of it)."""
+    data = json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False).encode("utf-8")
+    store.put_bytes(uri, data)
 
 
 def file_md5(path: Path) -> str:

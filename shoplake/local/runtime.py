@@ -404,21 +404,6 @@ class LocalCloud:
                 r.transform = summary
         return summary
 
-    def compact(
-        self, datasets: Iterable[str] | None = None, *, force: bool = False, policy=None
-    ) -> list[dict[str, Any]]:
-        """Compact these datasets' small sources now, where due (``force``: wherever there is
-        anything to merge); one report per dataset (shoplake.core.compaction.compact)."""
-        from shoplake.core.warehouse.duckdb import DuckDBWarehouse
-        from shoplake.datasets import DATASETS
-
-        warehouse = DuckDBWarehouse(self.home / "warehouse.duckdb", self.store)
-        processed_root = f"s3://{bucket_name('processed')}"
-        return [
-            warehouse.compact(DATASETS[name], processed_root, force=force, policy=policy)
-            for name in (datasets or DATASETS)
-        ]
-
     def compact_scheduled(self, now: datetime | None = None) -> list[dict[str, Any]]:
         """One run of the compaction function, called as its schedule would: every dataset
         compacted where due, one report each."""

@@ -153,7 +153,7 @@ def test_snowflake_views_read_each_source_from_its_segment_or_its_own_files(lake
         "segment_id": segment_id,
         "sources": {SID: {"tag": next(iter(tags.values())), "run_id": "reviews-r2"}},
         "tables": {},
-        "rows": 3,
+        "row_counts": {"reviews": 2, "review_images": 0, "reviews_quarantine": 1},
     }
     lake.put_bytes(layout.segment_manifest_uri("s3://processed", "reviews", segment_id), json.dumps(segment).encode())
     lake.put_bytes(layout.source_manifest_uri("s3://processed", "reviews", other), json.dumps(MANIFEST).encode())

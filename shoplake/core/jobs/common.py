@@ -6,7 +6,6 @@ Glue passes job arguments as ``--name value`` pairs (all strings) and adds its o
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -16,9 +15,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shoplake.core.contracts import Dataset
-from shoplake.core.errors import ConfigurationError, PublishedOutputMissing
+from shoplake.core.errors import ConfigurationError
 from shoplake.core.spark import on_glue
-from shoplake.core.storage import ObjectStore, S3Uri
+from shoplake.core.storage import S3Uri, read_json, write_json  # noqa: F401 - read_json, write_json: the jobs use them from here
 from shoplake.datasets import get_dataset
 
 BACKENDS = ("local", "s3")
@@ -130,16 +129,3 @@ class JobArgs:
             source_etag=args.get("source_etag") or None,
             pipeline_version=args.get("pipeline_version") or "1",
         )
-
-
-def read_json(store: ObjectStore, uri: str) -> dict[str, Any]:
-    """A JSON manifest; PublishedOutputMissing when it is not there."""
-    if not store.exists(uri):
-        raise PublishedOutputMissing(f"no manifest at {uri}")
-    return json.loads(store.get_bytes(uri))
-
-
-def write_json(store: ObjectStore, uri: str, document: Mapping[str, Any]) -> None:
-    """Write a JSON manifest with one PUT (a reader sees all of it or none of it)."""
-    data = json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False).encode("utf-8")
-    store.put_bytes(uri, data)
