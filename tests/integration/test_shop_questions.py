@@ -27,8 +27,8 @@ from shoplake.local.runtime import LocalCloud
 from shoplake.project import REPO_ROOT
 from tests import cart_truth
 from tests import shop_truth as truth
-from tests.fixture_warehouse import TABLES, contract_columns, dbt, dbt_process, statuses
-from tests.integration.test_dbt import fakesnow_server, snowflake_literal, snowflake_sql  # noqa: F401 - a fixture
+from tests.fixture_warehouse import dbt, dbt_process, statuses
+from tests.integration.test_dbt import fakesnow_server, snowflake_load, snowflake_sql  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.spark
 
@@ -243,20 +243,8 @@ def normalised(value: Any) -> Any:
 
 def test_every_mart_and_check_is_the_same_on_the_snowflake_dialect(shop, fakesnow_server, tmp_path):  # noqa: F811
     port, home = fakesnow_server, shop["home"]
-    # Given the raw rows the pipeline published, inserted into fakesnow's RAW tables
-    statements = []
-    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
-        for table in TABLES:
-            cols = contract_columns(table)
-            names = ", ".join(name for name, _ in cols)
-            data = con.execute(f"select {names} from raw.{table.name}").fetchall()  # noqa: S608 - contract names
-            for i in range(0, len(data), 400):
-                selects = [
-                    "select " + ", ".join(snowflake_literal(v, typ) for v, (_, typ) in zip(row, cols, strict=True))
-                    for row in data[i : i + 400]
-                ]
-                statements.append(f"insert into shoplake.raw.{table.name} " + " union all ".join(selects))
-    snowflake_sql(port, *statements)
+    # Given the raw rows the pipeline published, loaded into fakesnow's RAW tables
+    snowflake_load(port, home / "warehouse.duckdb", tmp_path / "load")
     # When every model builds there (their tests ran on DuckDB, and test_dbt runs them all on
     # fakesnow: here the results are compared)
     selected = ["--select", *(f"+{m}" for m in (*BUSINESS_MARTS, "dq_check_results"))]
